@@ -1,0 +1,112 @@
+import { decodeNumber } from './numbers.js';
+import type { ChronoEvent, MetricsEvent, RunEvent } from './types.js';
+
+/** One metric's points as columns, in arrival order (steps may repeat or go back). */
+export interface Series {
+  name: string;
+  length: number;
+  step: Float64Array;
+  /** Wall-clock time of each point, ms since the Unix epoch. */
+  time: Float64Array;
+  value: Float64Array;
+  /** Epoch of each point, NaN where none was given. */
+  epoch: Float64Array;
+}
+
+/** One timer's measurements as columns. */
+export interface ChronoSeries {
+  name: string;
+  length: number;
+  time: Float64Array;
+  /** Seconds. */
+  value: Float64Array;
+}
+
+/**
+ * Gathers the metric points of many `metrics` events into one typed-array column set per metric.
+ * Two passes (count, then fill) so each column is allocated once at its final size.
+ */
+export function collectSeries(events: readonly RunEvent[]): Map<string, Series> {
+  const lengths = new Map<string, number>();
+  for (const event of events) {
+    if (event.type !== 'metrics') continue;
+    for (const name of Object.keys(event.series)) {
+      const columns = event.series[name]!;
+      lengths.set(name, (lengths.get(name) ?? 0) + columns.value.length);
+    }
+  }
+  const result = new Map<string, Series>();
+  for (const [name, length] of lengths) {
+    result.set(name, {
+      name,
+      length: 0,
+      step: new Float64Array(length),
+      time: new Float64Array(length),
+      value: new Float64Array(length),
+      epoch: new Float64Array(length).fill(NaN),
+    });
+  }
+  for (const event of events) if (event.type === 'metrics') appendMetrics(result, event);
+  return result;
+}
+
+function appendMetrics(result: Map<string, Series>, event: MetricsEvent): void {
+  for (const name of Object.keys(event.series)) {
+    const columns = event.series[name]!;
+    const series = result.get(name)!;
+    const offset = series.length;
+    const n = columns.value.length;
+    const { value, time, step, epoch } = columns;
+    const base = event.time;
+    for (let i = 0; i < n; i++) {
+      const v = value[i];
+      series.value[offset + i] = typeof v === 'number' ? v : decodeNumber(v);
+      series.time[offset + i] = base + (time[i] ?? 0);
+    }
+    if (step) for (let i = 0; i < n; i++) series.step[offset + i] = step[i]!;
+    else {
+      const start = columns.stepStart ?? 0;
+      for (let i = 0; i < n; i++) series.step[offset + i] = start + i;
+    }
+    if (epoch) {
+      for (let i = 0; i < n; i++) {
+        const e = epoch[i];
+        if (typeof e === 'number') series.epoch[offset + i] = e;
+      }
+    }
+    series.length = offset + n;
+  }
+}
+
+/** Gathers `chrono` events into one column set per timer. */
+export function collectChronos(events: readonly RunEvent[]): Map<string, ChronoSeries> {
+  const parts = new Map<string, ChronoEvent['series'][string][]>();
+  const bases = new Map<string, number[]>();
+  for (const event of events) {
+    if (event.type !== 'chrono') continue;
+    for (const [name, columns] of Object.entries(event.series)) {
+      if (!parts.has(name)) {
+        parts.set(name, []);
+        bases.set(name, []);
+      }
+      parts.get(name)!.push(columns);
+      bases.get(name)!.push(event.time);
+    }
+  }
+  const result = new Map<string, ChronoSeries>();
+  for (const [name, chunks] of parts) {
+    const length = chunks.reduce((sum, c) => sum + c.value.length, 0);
+    const series: ChronoSeries = { name, length, time: new Float64Array(length), value: new Float64Array(length) };
+    let offset = 0;
+    chunks.forEach((chunk, k) => {
+      const base = bases.get(name)![k]!;
+      for (let i = 0; i < chunk.value.length; i++) {
+        series.time[offset + i] = base + (chunk.time[i] ?? 0);
+        series.value[offset + i] = chunk.value[i]!;
+      }
+      offset += chunk.value.length;
+    });
+    result.set(name, series);
+  }
+  return result;
+}

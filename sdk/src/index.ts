@@ -1,0 +1,18 @@
+/**
+ * trainbook: experiment tracking that lives in Jupyter notebooks.
+ *
+ * @example
+ * import * as trainbook from 'trainbook';
+ * const run = trainbook.init({ params: { lr: 0.01 } });
+ * await model.fit(x, y, { epochs: 3, callbacks: run.tfCallback() });
+ * await run.finish();
+ */
+export { init, type InitOptions } from './run/init.js';
+export { Run, type LogOptions, type FinishOptions, type FinishResult } from './run/run.js';
+export type { Chrono } from './run/chrono.js';
+export { selectBackend, type BackendChoice } from './tfjs/backend.js';
+export type { TfCallback, TfCallbackOptions } from './tfjs/callback.js';
+export { openStore, type Store, type RunSummary, type RunData } from './store/reader.js';
+export { findStores, storeDirForNotebook } from './store/paths.js';
+export * from './errors.js';
+export { SDK_VERSION as version } from './version.js';

@@ -1,0 +1,66 @@
+import type { ChronoEvent, ChronoSummary } from '../format/types.js';
+
+/** A running timer from `run.chrono(name)`: `stop()` records the elapsed seconds once. */
+export interface Chrono {
+  readonly name: string;
+  /** Records the time since the timer started and returns it in seconds; later calls return the same. */
+  stop(): number;
+}
+
+interface ChronoState {
+  times: number[];
+  values: number[];
+  count: number;
+  mean: number;
+  // Welford's sum of squared deviations, for a stable standard deviation.
+  m2: number;
+  min: number;
+  max: number;
+}
+
+/** Timer measurements waiting to be written, and their running statistics. Pure. */
+export class ChronoBuffer {
+  private readonly chronos = new Map<string, ChronoState>();
+  pending = 0;
+
+  add(name: string, seconds: number, time: number): void {
+    let state = this.chronos.get(name);
+    if (!state) {
+      state = { times: [], values: [], count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
+      this.chronos.set(name, state);
+    }
+    state.times.push(time);
+    state.values.push(seconds);
+    state.count++;
+    const delta = seconds - state.mean;
+    state.mean += delta / state.count;
+    state.m2 += delta * (seconds - state.mean);
+    if (seconds < state.min) state.min = seconds;
+    if (seconds > state.max) state.max = seconds;
+    this.pending++;
+  }
+
+  drain(): ChronoEvent | null {
+    if (this.pending === 0) return null;
+    let base = Infinity;
+    for (const state of this.chronos.values()) if (state.times.length > 0 && state.times[0]! < base) base = state.times[0]!;
+    const series: ChronoEvent['series'] = {};
+    for (const [name, state] of this.chronos) {
+      if (state.values.length === 0) continue;
+      series[name] = { time: state.times.map((t) => t - base), value: state.values };
+      state.times = [];
+      state.values = [];
+    }
+    this.pending = 0;
+    return { type: 'chrono', time: base, series };
+  }
+
+  /** avg/min/max/sd (population) /count in seconds, as the 'track' library reports chronos. */
+  summaries(): Record<string, ChronoSummary> {
+    const result: Record<string, ChronoSummary> = {};
+    for (const [name, s] of this.chronos) {
+      result[name] = { avg: s.mean, min: s.min, max: s.max, sd: Math.sqrt(s.m2 / s.count), count: s.count, unit: 's' };
+    }
+    return result;
+  }
+}

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InvalidValueError } from '../errors.js';
+import { flattenParams, type FlatParams } from '../format/params.js';
+import { STORE_FORMAT, type CellInfo, type RunRecord } from '../format/types.js';
+import { newRunId } from '../store/ids.js';
+import { RUNS_DIR, resolveStoreLocation } from '../store/paths.js';
+import { RunFiles } from '../store/runFiles.js';
+import { trackRun, untrackRun } from './lifecycle.js';
+import { MAX_NAME_LENGTH } from './metricBuffer.js';
+import { collectEnv, collectGit } from './provenance.js';
+import { Run } from './run.js';
+
+export interface InitOptions {
+  /** Shown in lists and charts; any text. Default: `<experiment or "run">-<n>`. */
+  name?: string;
+  /** The experiment this run belongs to (a tagged cell's name, a script's purpose). */
+  experiment?: string;
+  /** Runs that belong together (a sweep, a baseline). */
+  group?: string;
+  tags?: string[];
+  notes?: string;
+  metadata?: Record<string, unknown>;
+  /** Hyperparameters; nested objects are stored with dotted keys (`optimizer.name`). */
+  params?: Record<string, unknown>;
+  /** Store folder. Default: `TRAINBOOK_DIR`, else the notebook's sidecar store, else `./.trainbook`. */
+  dir?: string;
+  /** The notebook this run belongs to, when it cannot be learned from the kernel. */
+  notebook?: string;
+  /** The notebook cell that started the run. */
+  cell?: Partial<CellInfo>;
+  /** Record git commit/branch/dirty and the diff (default true). */
+  git?: boolean;
+}
+
+/**
+ * Starts recording a run and returns its handle.
+ *
+ * @example
+ * import * as trainbook from 'trainbook';
+ * const run = trainbook.init({ name: 'mlp', params: { lr: 1e-3, optimizer: { name: 'adam' } } });
+ * run.log({ loss: 0.31 }, { step: 1 });
+ * await run.finish();
+ */
+export function init(options: InitOptions = {}): Run {
+  const params: FlatParams = options.params === undefined ? {} : flattenParams(options.params);
+  const name = options.name ?? undefined;
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
+    throw new InvalidValueError(`Run name must be a string of at most ${MAX_NAME_LENGTH} characters.`);
+  }
+  const tags = [...new Set((options.tags ?? []).map((tag) => String(tag)))];
+  const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? null });
+  const id = newRunId();
+  let run: Run | undefined;
+  const files = RunFiles.create(location.dir, location.notebook, id, (error) => run?.reportWriteFailure(error));
+  const cwd = process.cwd();
+  const now = new Date().toISOString();
+  const record: RunRecord = {
+    format: STORE_FORMAT,
+    id,
+    name: name ?? defaultName(location.dir, options.experiment),
+    experiment: options.experiment ?? null,
+    group: options.group ?? null,
+    tags,
+    notes: options.notes ?? '',
+    metadata: options.metadata ? (JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>) : {},
+    params,
+    notebook: location.notebook,
+    cell: options.cell ? { id: options.cell.id ?? null, source: options.cell.source ?? null, executionCount: options.cell.executionCount ?? null } : null,
+    git: options.git === false ? null : collectGit(cwd, files.runDir),
+    env: collectEnv(cwd),
+    status: 'running',
+    startedAt: now,
+    endedAt: null,
+    heartbeatAt: now,
+    summary: {},
+    chronos: {},
+    progress: null,
+    error: null,
+    lost: { points: 0, records: 0, firstError: null },
+    writer: { pid: process.pid, host: os.hostname() },
+  };
+  run = new Run(record, files, untrackRun);
+  trackRun(run);
+  return run;
+}
+
+function defaultName(storeDir: string, experiment: string | undefined): string {
+  let count = 0;
+  try {
+    count = fs.readdirSync(path.join(storeDir, RUNS_DIR)).length;
+  } catch {
+    // A new store: this is the first run.
+  }
+  return `${experiment ?? 'run'}-${count}`;
+}

@@ -1,0 +1,124 @@
+import { invalidMetricName, invalidMetricValue, invalidStep, isValidStep } from '../format/validate.js';
+import { encodeNumber, type EncodedNumber } from '../format/numbers.js';
+import type { MetricColumns, MetricsEvent, MetricSummary } from '../format/types.js';
+import { InvalidValueError } from '../errors.js';
+
+export const MAX_NAME_LENGTH = 1024;
+
+interface MetricState {
+  steps: number[];
+  times: number[];
+  values: EncodedNumber[];
+  epochs: Array<number | null> | null;
+  // Summary over every point ever logged, kept as raw numbers until written.
+  last: number;
+  min: number;
+  max: number;
+  count: number;
+  lastStep: number;
+}
+
+/**
+ * Metric points waiting to be written, grouped per metric as columns, plus each metric's running
+ * summary. Pure: the caller decides when to drain it into a `metrics` event.
+ */
+export class MetricBuffer {
+  private readonly metrics = new Map<string, MetricState>();
+  /** Points waiting to be written. */
+  pending = 0;
+  /** Points accepted since the run began. */
+  total = 0;
+
+  /**
+   * Checks a whole `log` call before any of it is kept, so a bad value never leaves half a row.
+   * Throws InvalidValueError naming the metric.
+   */
+  validate(values: Record<string, unknown>, step: unknown, epoch: unknown): void {
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new InvalidValueError('log() takes an object of metric values, e.g. run.log({ loss: 0.3 }).');
+    }
+    for (const name in values) {
+      const value = values[name];
+      if (typeof value !== 'number') throw invalidMetricValue(name, value);
+      if (name.length === 0) throw invalidMetricName(name);
+      if (name.length > MAX_NAME_LENGTH) {
+        throw new InvalidValueError(`Metric name of ${name.length} characters is too long; names hold at most ${MAX_NAME_LENGTH}.`);
+      }
+    }
+    if (step !== undefined && !isValidStep(step)) throw invalidStep(step);
+    if (epoch !== undefined && !isValidStep(epoch)) {
+      throw new InvalidValueError(`Epoch ${String(epoch)} is not allowed; epochs are whole numbers from 0 to 2^53-1.`);
+    }
+  }
+
+  /** Adds one validated row. */
+  add(values: Record<string, number>, step: number, time: number, epoch: number | undefined): void {
+    for (const name in values) {
+      const value = values[name]!;
+      let state = this.metrics.get(name);
+      if (state === undefined) {
+        state = newState();
+        this.metrics.set(name, state);
+      }
+      state.steps.push(step);
+      state.times.push(time);
+      state.values.push(Number.isFinite(value) ? value : encodeNumber(value));
+      if (epoch !== undefined) (state.epochs ??= new Array<number | null>(state.values.length - 1).fill(null)).push(epoch);
+      else if (state.epochs) state.epochs.push(null);
+      state.last = value;
+      if (value < state.min) state.min = value;
+      if (value > state.max) state.max = value;
+      state.count++;
+      state.lastStep = step;
+      this.pending++;
+      this.total++;
+    }
+  }
+
+  /** Takes the pending points as one event, or null when there are none. */
+  drain(): MetricsEvent | null {
+    if (this.pending === 0) return null;
+    let base = Infinity;
+    for (const state of this.metrics.values()) if (state.times.length > 0 && state.times[0]! < base) base = state.times[0]!;
+    const series: Record<string, MetricColumns> = {};
+    for (const [name, state] of this.metrics) {
+      if (state.values.length === 0) continue;
+      const columns: MetricColumns = { time: state.times.map((t) => t - base), value: state.values };
+      if (countsUpByOne(state.steps)) columns.stepStart = state.steps[0]!;
+      else columns.step = state.steps;
+      if (state.epochs) columns.epoch = state.epochs;
+      series[name] = columns;
+      state.steps = [];
+      state.times = [];
+      state.values = [];
+      state.epochs = null;
+    }
+    this.pending = 0;
+    return { type: 'metrics', time: base, series };
+  }
+
+  summaries(): Record<string, MetricSummary> {
+    const result: Record<string, MetricSummary> = {};
+    for (const [name, state] of this.metrics) {
+      if (state.count === 0) continue;
+      result[name] = {
+        last: encodeNumber(state.last),
+        // Min and max leave NaN out; a series of NaN only has NaN for both.
+        min: encodeNumber(state.min === Infinity && state.max === -Infinity ? NaN : state.min),
+        max: encodeNumber(state.min === Infinity && state.max === -Infinity ? NaN : state.max),
+        count: state.count,
+        step: state.lastStep,
+      };
+    }
+    return result;
+  }
+}
+
+function newState(): MetricState {
+  return { steps: [], times: [], values: [], epochs: null, last: NaN, min: Infinity, max: -Infinity, count: 0, lastStep: 0 };
+}
+
+function countsUpByOne(steps: number[]): boolean {
+  for (let i = 1; i < steps.length; i++) if (steps[i] !== steps[i - 1]! + 1) return false;
+  return true;
+}

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const STORE_SUFFIX = '.trainbook';
+export const SCRIPT_STORE = '.trainbook';
+export const RUNS_DIR = 'runs';
+export const MANIFEST_FILE = 'store.json';
+export const RUN_FILE = 'run.json';
+export const EVENTS_FILE = 'events.jsonl';
+export const LOCK_FILE = 'writer.lock';
+export const ARTIFACTS_DIR = 'artifacts';
+
+/** `path/train.ipynb` keeps its runs in `path/train.trainbook/`. */
+export function storeDirForNotebook(notebookPath: string): string {
+  const parsed = path.parse(notebookPath);
+  return path.join(parsed.dir, `${parsed.name}${STORE_SUFFIX}`);
+}
+
+export interface StoreLocation {
+  dir: string;
+  /** Notebook file name (relative to the store's parent) when the store belongs to one. */
+  notebook: string | null;
+}
+
+/**
+ * Where a new run is written: an explicit `dir`, else `TRAINBOOK_DIR`, else the notebook's
+ * sidecar store (from the option, or from the Jupyter session the kernel runs in), else
+ * `./.trainbook/`.
+ */
+export function resolveStoreLocation(
+  options: { dir?: string; notebook?: string | null },
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): StoreLocation {
+  if (options.dir) return { dir: path.resolve(cwd, options.dir), notebook: options.notebook ? path.basename(options.notebook) : null };
+  if (env.TRAINBOOK_DIR) return { dir: path.resolve(cwd, env.TRAINBOOK_DIR), notebook: null };
+  const notebook = options.notebook ?? notebookFromSession(env, cwd);
+  if (notebook) {
+    const absolute = path.resolve(cwd, notebook);
+    return { dir: storeDirForNotebook(absolute), notebook: path.basename(absolute) };
+  }
+  return { dir: path.join(cwd, SCRIPT_STORE), notebook: null };
+}
+
+/**
+ * Jupyter Server tells a kernel which notebook it serves through `JPY_SESSION_NAME` (a path
+ * relative to the server root, or absolute). The kernel's working folder is the notebook's folder,
+ * so the file name is what locates the notebook.
+ */
+function notebookFromSession(env: NodeJS.ProcessEnv, cwd: string): string | null {
+  const session = env.JPY_SESSION_NAME;
+  if (!session || !session.endsWith('.ipynb')) return null;
+  if (path.isAbsolute(session)) return session;
+  const beside = path.join(cwd, path.basename(session));
+  return beside;
+}
+
+/**
+ * The stores a command should read when given no argument: `TRAINBOOK_DIR` if set, else every
+ * `*.trainbook/` sidecar store and `./.trainbook/` in the folder, in name order.
+ */
+export function findStores(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.TRAINBOOK_DIR) return [path.resolve(cwd, env.TRAINBOOK_DIR)];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(cwd, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && entry.name.endsWith(STORE_SUFFIX))
+    .map((entry) => path.join(cwd, entry.name))
+    .filter((dir) => fs.existsSync(path.join(dir, MANIFEST_FILE)) || fs.existsSync(path.join(dir, RUNS_DIR)))
+    .sort();
+}
+
+/** A store argument may name the store folder or its notebook. */
+export function storeDirFromArgument(argument: string, cwd: string = process.cwd()): string {
+  const absolute = path.resolve(cwd, argument);
+  return absolute.endsWith('.ipynb') ? storeDirForNotebook(absolute) : absolute;
+}

@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { StoreError } from '../errors.js';
+import { frameEvent } from '../format/events.js';
+import { STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from '../format/types.js';
+import { writeFileAtomic } from './atomic.js';
+import { acquireRunLock, releaseRunLock } from './lock.js';
+import { ARTIFACTS_DIR, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
+
+export const crcOfText = (text: string): number => crc32(text);
+
+/** Called once per failed write with what was being written; the caller decides how to report it. */
+export type WriteFailure = (error: unknown, what: 'events' | 'run.json') => void;
+
+/**
+ * The files of one run that this process writes: `run.json` (atomic replace), `events.jsonl`
+ * (append only, through one open descriptor) and the writer lock. Write errors never throw out of
+ * here once the run is open: they go to `onFailure` and the method returns false.
+ */
+export class RunFiles {
+  readonly runDir: string;
+  private readonly eventsFd: number;
+  private readonly lockFile: string;
+  /** After a failed write the file may end in half a line; the next write starts a fresh one. */
+  private needsNewline = false;
+  private closed = false;
+
+  private constructor(runDir: string, eventsFd: number, lockFile: string, private readonly onFailure: WriteFailure) {
+    this.runDir = runDir;
+    this.eventsFd = eventsFd;
+    this.lockFile = lockFile;
+  }
+
+  /** Creates the store (if needed) and the run's folder, takes its lock, opens its events file. */
+  static create(storeDir: string, notebook: string | null, runId: string, onFailure: WriteFailure): RunFiles {
+    ensureStore(storeDir, notebook);
+    const runDir = path.join(storeDir, RUNS_DIR, runId);
+    try {
+      fs.mkdirSync(path.join(runDir, ARTIFACTS_DIR), { recursive: true });
+    } catch (error) {
+      throw new StoreError(`Cannot create the run folder ${runDir}: ${(error as Error).message}`, { cause: error });
+    }
+    const lockFile = acquireRunLock(runDir, runId);
+    const fd = fs.openSync(path.join(runDir, EVENTS_FILE), 'a', 0o644);
+    return new RunFiles(runDir, fd, lockFile, onFailure);
+  }
+
+  /** Appends framed event lines in one write. */
+  appendEvents(events: readonly RunEvent[]): boolean {
+    if (this.closed || events.length === 0) return events.length === 0;
+    let text = this.needsNewline ? '\n' : '';
+    for (const event of events) text += frameEvent(event, crcOfText);
+    try {
+      // Writes to a deleted file succeed and vanish: check that the file is still in the store.
+      if (fs.fstatSync(this.eventsFd).nlink === 0) throw new StoreError(`the run folder ${this.runDir} was deleted`);
+      writeAll(this.eventsFd, text);
+      this.needsNewline = false;
+      return true;
+    } catch (error) {
+      this.needsNewline = true;
+      this.onFailure(error, 'events');
+      return false;
+    }
+  }
+
+  writeRecord(record: RunRecord): boolean {
+    try {
+      writeFileAtomic(path.join(this.runDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
+      return true;
+    } catch (error) {
+      this.onFailure(error, 'run.json');
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.fsyncSync(this.eventsFd);
+    } catch {
+      // Nothing more can be saved; losses were already counted.
+    }
+    fs.closeSync(this.eventsFd);
+    releaseRunLock(this.lockFile);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/** Creates `store.json` unless the store exists; refuses a folder that holds another format. */
+export function ensureStore(storeDir: string, notebook: string | null): void {
+  const manifestFile = path.join(storeDir, MANIFEST_FILE);
+  if (fs.existsSync(manifestFile)) {
+    let manifest: StoreManifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as StoreManifest;
+    } catch (error) {
+      throw new StoreError(`${manifestFile} is not valid JSON; run \`trainbook doctor\` on the store.`, { cause: error });
+    }
+    if (manifest.format !== STORE_FORMAT) {
+      throw new StoreError(
+        `${storeDir} holds store format ${manifest.format}; this trainbook writes format ${STORE_FORMAT}. Upgrade trainbook or use another folder.`,
+      );
+    }
+    return;
+  }
+  try {
+    fs.mkdirSync(path.join(storeDir, RUNS_DIR), { recursive: true });
+    const manifest: StoreManifest = { format: STORE_FORMAT, notebook };
+    writeFileAtomic(manifestFile, `${JSON.stringify(manifest)}\n`);
+  } catch (error) {
+    throw new StoreError(`Cannot create the trainbook store at ${storeDir}: ${(error as Error).message}`, { cause: error });
+  }
+}

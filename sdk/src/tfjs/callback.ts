@@ -1,0 +1,114 @@
+import type { LogOptions, Run } from '../run/run.js';
+
+/** Numbers tfjs passes to callbacks (`loss`, `acc`, `val_loss`, ...). */
+export type TfLogs = Record<string, number>;
+
+/**
+ * The shape of tfjs `CustomCallbackArgs`, without importing tfjs: pass it as `callbacks` to
+ * `model.fit` or `model.fitDataset` of `@tensorflow/tfjs`, `tfjs-node` or `tfjs-node-gpu`.
+ */
+export interface TfCallback {
+  onTrainBegin: (logs?: TfLogs) => void;
+  onEpochBegin: (epoch: number, logs?: TfLogs) => void;
+  onBatchEnd: (batch: number, logs?: TfLogs) => void;
+  onEpochEnd: (epoch: number, logs?: TfLogs) => void;
+  onTrainEnd: (logs?: TfLogs) => void;
+}
+
+export interface TfCallbackOptions {
+  /** Log batch metrics as `batch/<name>` (default true). Epoch metrics are always logged. */
+  batchMetrics?: boolean;
+  /** Epochs and batches per epoch, when tfjs does not say (it does for fit and fitDataset). */
+  epochs?: number;
+  batchesPerEpoch?: number;
+}
+
+/** What tfjs sets as `this.params` on the callback object it wraps ours in. */
+interface TfParams {
+  epochs?: number;
+  initialEpoch?: number;
+  samples?: number | null;
+  steps?: number | null;
+  batchSize?: number | null;
+}
+
+const BATCH_BOOKKEEPING = new Set(['batch', 'size']);
+
+/**
+ * Builds tfjs callbacks that log into `run`. Steps count batches across epochs and across
+ * successive `fit` calls on the same run, so epoch points line up with batch points on one axis.
+ * Plain functions (not arrows): tfjs calls them with `this` set to its wrapper, which carries
+ * `params` (epochs, samples, batch size).
+ */
+export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfCallback {
+  const logBatches = options.batchMetrics ?? true;
+  let globalBatch = 0;
+  let epochs: number | null = options.epochs ?? null;
+  let batches: number | null = options.batchesPerEpoch ?? null;
+  let initialEpoch = 0;
+  let currentEpoch = 0;
+
+  const log = (logs: TfLogs | undefined, prefix: string, logOptions: LogOptions): void => {
+    if (!logs) return;
+    const values: Record<string, number> = {};
+    let any = false;
+    for (const key of Object.keys(logs)) {
+      if (prefix && BATCH_BOOKKEEPING.has(key)) continue;
+      const value = logs[key];
+      if (typeof value !== 'number') continue; // tfjs resolves scalars before calling us; skip anything else
+      values[prefix + key] = value;
+      any = true;
+    }
+    if (any) run.log(values, logOptions);
+  };
+
+  return {
+    onTrainBegin: function (this: unknown) {
+      const params = readParams(this);
+      if (params) {
+        epochs = options.epochs ?? params.epochs ?? epochs;
+        initialEpoch = params.initialEpoch ?? 0;
+        batches = options.batchesPerEpoch ?? params.steps ?? (params.samples && params.batchSize ? Math.ceil(params.samples / params.batchSize) : batches);
+      }
+      run.noteTfjs();
+      run.setProgress({ epoch: initialEpoch, epochs, batch: 0, batches, trainStartedAt: Date.now(), fraction: 0 });
+    },
+    onEpochBegin: function (epoch: number) {
+      currentEpoch = epoch;
+      run.setProgress({ epoch, batch: 0 });
+    },
+    onBatchEnd: function (batch: number, logs?: TfLogs) {
+      if (logBatches) log(logs, 'batch/', { step: globalBatch });
+      globalBatch++;
+      run.setProgress({ batch: batch + 1, fraction: trainingFraction(currentEpoch, batch + 1, batches, epochs, initialEpoch) });
+    },
+    onEpochEnd: function (epoch: number, logs?: TfLogs) {
+      log(logs, '', { step: Math.max(globalBatch - 1, 0), epoch });
+      run.setProgress({ epoch: epoch + 1, batch: 0, fraction: trainingFraction(epoch + 1, 0, batches, epochs, initialEpoch) });
+      run.flush();
+    },
+    onTrainEnd: function () {
+      run.setProgress({ fraction: 1 });
+      run.flush();
+    },
+  };
+}
+
+function readParams(self: unknown): TfParams | null {
+  if (typeof self !== 'object' || self === null) return null;
+  const params = (self as { params?: unknown }).params;
+  return typeof params === 'object' && params !== null ? (params as TfParams) : null;
+}
+
+/** Share of the training loop done after `batch` batches of `epoch`; null when the totals are unknown. */
+export function trainingFraction(
+  epoch: number,
+  batch: number,
+  batches: number | null,
+  epochs: number | null,
+  initialEpoch = 0,
+): number | null {
+  if (!epochs || epochs <= initialEpoch) return null;
+  const withinEpoch = batches ? Math.min(1, batch / batches) : 0;
+  return Math.min(1, Math.max(0, (epoch - initialEpoch + withinEpoch) / (epochs - initialEpoch)));
+}
