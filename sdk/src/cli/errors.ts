@@ -1,0 +1,28 @@
+import { RunNotFoundError, StoreError, TrainbookError } from '../errors.js';
+
+/** Exit codes: 0 ok, 1 findings (e.g. damage found), 2 usage (bad arguments, unknown store or run), 3 unexpected. */
+export const ExitCode = { ok: 0, findings: 1, usage: 2, unexpected: 3 } as const;
+
+/** A command-line usage problem, such as a missing or contradictory argument. */
+export class UsageError extends TrainbookError {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
+
+export function getExitCode(error: unknown): number {
+  if (error instanceof UsageError || error instanceof RunNotFoundError || error instanceof StoreError) return ExitCode.usage;
+  if (error instanceof TrainbookError) return ExitCode.usage;
+  return ExitCode.unexpected;
+}
+
+/** The one place errors leave the CLI: a clear line for known errors, a stack for bugs. */
+export function handleError(error: unknown, write: (text: string) => void): number {
+  const code = getExitCode(error);
+  if (code === ExitCode.unexpected) {
+    write(`trainbook: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  } else {
+    write(`trainbook: ${(error as Error).message}\n`);
+  }
+  return code;
+}

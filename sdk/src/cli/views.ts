@@ -1,0 +1,146 @@
+/**
+ * What `ls` and `show` print, built from run records alone (no I/O), so it is tested directly.
+ */
+import type { EventProblem } from '../format/events.js';
+import type { RunRecord } from '../format/types.js';
+import type { RunSummary } from '../store/reader.js';
+import { formatDuration, formatTime, formatValue, renderTable, safeText, truncate } from './text.js';
+
+const MAX_PARAM_COLUMNS = 4;
+const MAX_METRIC_COLUMNS = 4;
+
+export function runDurationMs(record: RunRecord, now: number): number | null {
+  const start = Date.parse(record.startedAt);
+  const end = record.endedAt ? Date.parse(record.endedAt) : record.status === 'running' ? now : Date.parse(record.heartbeatAt);
+  return Number.isFinite(start) && Number.isFinite(end) ? end - start : null;
+}
+
+/** Params worth a column: those whose values differ between runs (or the first few, for one run). */
+export function keyParams(runs: readonly RunRecord[]): string[] {
+  const keys = [...new Set(runs.flatMap((run) => Object.keys(run.params)))];
+  if (runs.length <= 1) return keys.slice(0, MAX_PARAM_COLUMNS);
+  const varying = keys.filter((key) => new Set(runs.map((run) => JSON.stringify(run.params[key] ?? null))).size > 1);
+  return varying.slice(0, MAX_PARAM_COLUMNS);
+}
+
+/** Metrics worth a column: epoch-level ones first (not `batch/...`), the most common first. */
+export function keyMetrics(runs: readonly RunRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const run of runs) for (const name of Object.keys(run.summary)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => Number(a[0].startsWith('batch/')) - Number(b[0].startsWith('batch/')) || b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, MAX_METRIC_COLUMNS)
+    .map(([name]) => name);
+}
+
+export function renderRunList(runs: readonly RunSummary[], now: number): string {
+  const records = runs.map((run) => run.record);
+  const params = keyParams(records);
+  const metrics = keyMetrics(records);
+  const header = ['ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', ...params.map(safeText), ...metrics.map(safeText)];
+  const rows = runs.map(({ record, status }) => [
+    record.id,
+    truncate(safeText(record.name), 28),
+    status,
+    formatTime(record.startedAt),
+    formatDuration(runDurationMs(record, now)),
+    ...params.map((key) => truncate(key in record.params ? formatValue(record.params[key]) : '', 16)),
+    ...metrics.map((name) => (record.summary[name] ? formatValue(record.summary[name]!.last) : '')),
+  ]);
+  return renderTable(
+    header.map((title) => truncate(title, 20)),
+    rows,
+  );
+}
+
+export interface RunDetails {
+  summary: RunSummary;
+  problems: EventProblem[];
+  seriesLengths: Record<string, number>;
+}
+
+export function renderRunDetails({ summary, problems }: RunDetails, now: number): string {
+  const { record, status } = summary;
+  const out: string[] = [];
+  const field = (label: string, value: string): void => {
+    if (value) out.push(`${`${label}:`.padEnd(12)}${value}`);
+  };
+  out.push(`${safeText(record.name)}  (${record.id})`);
+  field('status', status + (status !== record.status ? ` (recorded as ${record.status}; its writer is gone)` : ''));
+  field('started', formatTime(record.startedAt));
+  field('ended', formatTime(record.endedAt));
+  field('duration', formatDuration(runDurationMs(record, now)));
+  field('experiment', safeText(record.experiment ?? ''));
+  field('group', safeText(record.group ?? ''));
+  field('tags', record.tags.map(safeText).join(', '));
+  field('notes', safeText(record.notes));
+  field('notebook', safeText(record.notebook ?? ''));
+  if (record.cell) field('cell', `${safeText(record.cell.id ?? '')} [${record.cell.executionCount ?? ' '}]`);
+  field('folder', safeText(summary.dir));
+  if (record.progress?.epochs) field('progress', `epoch ${record.progress.epoch ?? 0}/${record.progress.epochs}`);
+
+  const params = Object.entries(record.params);
+  if (params.length > 0) {
+    out.push('', 'params');
+    out.push(indent(renderTable(['NAME', 'VALUE'], params.map(([key, value]) => [safeText(key), formatValue(value)]))));
+  }
+  const metrics = Object.entries(record.summary);
+  if (metrics.length > 0) {
+    out.push('', 'metrics');
+    out.push(
+      indent(
+        renderTable(
+          ['NAME', 'LAST', 'MIN', 'MAX', 'COUNT', 'STEP'],
+          metrics.map(([name, s]) => [safeText(name), formatValue(s.last), formatValue(s.min), formatValue(s.max), String(s.count), String(s.step)]),
+        ),
+      ),
+    );
+  }
+  const chronos = Object.entries(record.chronos);
+  if (chronos.length > 0) {
+    out.push('', 'chronos (seconds)');
+    out.push(
+      indent(
+        renderTable(
+          ['NAME', 'AVG', 'MIN', 'MAX', 'SD', 'COUNT'],
+          chronos.map(([name, c]) => [safeText(name), formatValue(c.avg), formatValue(c.min), formatValue(c.max), formatValue(c.sd), String(c.count)]),
+        ),
+      ),
+    );
+  }
+  if (record.error) {
+    out.push('', `error: ${safeText(record.error.name)}: ${safeText(record.error.message)}`);
+    if (record.error.stack) out.push(indent(record.error.stack.split('\n').map(safeText).join('\n')));
+  }
+  const lost = record.lost;
+  if (lost && (lost.points > 0 || lost.records > 0)) {
+    out.push('', `lost: ${lost.points} points, ${lost.records} records (${safeText(lost.firstError ?? '')})`);
+  }
+  out.push('', 'provenance');
+  if (record.git) {
+    out.push(
+      indent(
+        `git: ${record.git.commit?.slice(0, 12) ?? '?'} on ${safeText(record.git.branch ?? '?')}${record.git.dirty ? ` (dirty${record.git.diffFile ? `, diff in ${record.git.diffFile}` : ''}${record.git.diffTruncated ? ', cut' : ''})` : ''}`,
+      ),
+    );
+  }
+  if (record.env) {
+    const env = record.env;
+    out.push(indent(`node ${env.node} on ${env.os.platform} ${env.os.release} (${env.os.arch}), ${env.cpu.cores} × ${safeText(env.cpu.model)}, ${(env.memoryBytes / 2 ** 30).toFixed(1)} GiB`));
+    if (env.tfjs) out.push(indent(`tfjs ${env.tfjs.version ?? '?'} backend ${env.tfjs.backend ?? '?'}`));
+    for (const gpu of env.gpu) out.push(indent(`gpu ${safeText(gpu.name)} ${gpu.memoryMiB ?? '?'} MiB, driver ${gpu.driver ?? '?'}`));
+    out.push(indent(`trainbook ${env.trainbook}`));
+  }
+  if (problems.length > 0) {
+    out.push('', `damaged records (${problems.length}; every other record was read):`);
+    for (const problem of problems.slice(0, 20)) out.push(indent(`line ${problem.line} (byte ${problem.offset}): ${problem.reason}`));
+  }
+  return out.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
