@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what trainbook's tests and lab need on a fresh Debian machine. Safe to run again:
+# each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '== %s\n' "$*"; }
+
+if ! command -v git >/dev/null 2>&1; then
+  step "apt: git"
+  apt-get update -qq && apt-get install -y -qq git >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
