@@ -11,6 +11,8 @@ if ! command -v git >/dev/null 2>&1; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (rollup's)
+  # out of the lock file, and `npm ci` then refuses it as out of sync.
+  step "npm install"
+  npm install --no-audit --no-fund
 fi
