@@ -1,4 +1,5 @@
 import { crc32Bytes, toHex32 } from './crc32.js';
+import { eventProblem } from './shape.js';
 import type { RunEvent } from './types.js';
 
 /**
@@ -107,6 +108,8 @@ function readLine(
   if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
     return 'not an event record (no "type")';
   }
+  const problem = eventProblem(value as Record<string, unknown>);
+  if (problem) return problem;
   if (framed) delete (value as { crc?: string }).crc;
   return value as RunEvent;
 }

@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './params.js';
 export * from './series.js';
 export * from './status.js';
+export * from './shape.js';

@@ -5,6 +5,7 @@ import { RunNotFoundError, StoreError } from '../errors.js';
 import { parseEvents, type EventProblem, type ParsedEvents } from '../format/events.js';
 import { collectChronos, collectSeries, type ChronoSeries, type Series } from '../format/series.js';
 import { effectiveStatus } from '../format/status.js';
+import { coerceRunRecord } from '../format/shape.js';
 import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
 import { writerAlive } from './lock.js';
 import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
@@ -75,8 +76,8 @@ export function openStore(dir: string): Store {
       const runDir = path.join(runsDir, runId);
       const file = path.join(runDir, RUN_FILE);
       try {
-        const record = JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord;
-        if (typeof record.id !== 'string' || typeof record.status !== 'string') throw new Error('missing id or status');
+        const record = coerceRunRecord(JSON.parse(fs.readFileSync(file, 'utf8')));
+        if (typeof record === 'string') throw new Error(record);
         runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir });
       } catch (error) {
         if (fs.existsSync(runDir) && fs.statSync(runDir).isDirectory()) {
