@@ -7,3 +7,4 @@ export * from './params.js';
 export * from './series.js';
 export * from './status.js';
 export * from './shape.js';
+export * from './downsample.js';
