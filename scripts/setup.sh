@@ -1,18 +1,47 @@
 #!/usr/bin/env bash
-# Installs what trainbook's tests and lab need on a fresh Debian machine. Safe to run again:
-# each step is skipped when its result is already there.
+# Installs what trainbook's lab and tests need on a fresh Debian machine, then builds it.
+# Safe to run again: each step is skipped when its result is already there.
+#   scripts/setup.sh          npm packages, Python venv with JupyterLab, tslab kernel, build, labextension
+#   scripts/setup.sh --tests  the same plus Chromium for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '== %s\n' "$*"; }
+root=$(pwd)
+want_chromium=0
+[ "${1:-}" = "--tests" ] && want_chromium=1
+step() { printf '== %s\n' "$*" >&2; }
 
-if ! command -v git >/dev/null 2>&1; then
-  step "apt: git"
-  apt-get update -qq && apt-get install -y -qq git >/dev/null
+# --- Debian packages -------------------------------------------------------------------------
+apt_wanted=()
+for pkg in python3-venv python3-pip python3-babel git; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || apt_wanted+=("$pkg")
+done
+if [ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null 2>&1; then apt_wanted+=(chromium); fi
+if [ ${#apt_wanted[@]} -gt 0 ]; then
+  step "apt-get install ${apt_wanted[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_wanted[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# --- npm packages ----------------------------------------------------------------------------
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: npm 11 leaves other platforms' optional packages (rollup's)
   # out of the lock file, and `npm ci` then refuses it as out of sync.
   step "npm install"
   npm install --no-audit --no-fund
 fi
+
+# --- Python venv with JupyterLab (Debian's python3, not another one first on PATH) -----------
+if [ ! -x .venv/bin/jupyter-lab ]; then
+  step "python venv + jupyterlab"
+  [ -d .venv ] || /usr/bin/python3 -m venv --system-site-packages .venv
+  PIP_RETRIES=0 .venv/bin/pip install --quiet --disable-pip-version-check "jupyterlab==4.6.4"
+fi
+
+# --- build: SDK, extension, prebuilt labextension ---------------------------------------------
+step "build"
+npm run --silent build
+
+# --- install into the venv the way users install: prebuilt labextension + tslab kernelspec ----
+node sdk/bin/trainbook.js jupyter install --prefix .venv --link >&2

@@ -4,6 +4,7 @@ import { ExitCode, handleError, UsageError } from './errors.js';
 import { findRun, selectStores } from './stores.js';
 import { renderRunDetails, renderRunList } from './views.js';
 import { safeText } from './text.js';
+import { installIntoJupyter } from './jupyterInstall.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -76,6 +77,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         io.out(`${renderRunDetails({ summary: data, problems: data.problems, seriesLengths }, io.now())}\n`);
       }
       setExit(data.problems.length > 0 ? ExitCode.findings : ExitCode.ok);
+    });
+
+  const jupyter = program.command('jupyter').description('set up JupyterLab for trainbook');
+  jupyter
+    .command('install')
+    .description('install the prebuilt JupyterLab extension and a tslab (TypeScript) kernelspec')
+    .option('--prefix <dir>', 'Python prefix (a venv or sys.prefix) to install into; default: your Jupyter user data folder')
+    .option('--link', 'symlink instead of copy (development)')
+    .option('--no-kernel', 'do not write the tslab kernelspec')
+    .action((options: { prefix?: string; link?: boolean; kernel?: boolean }) => {
+      const result = installIntoJupyter({ ...options, cwd: io.cwd });
+      io.out(`trainbook: JupyterLab extension installed at ${result.labextension}\n`);
+      if (result.kernelspec) io.out(`trainbook: TypeScript kernel (tslab) installed at ${result.kernelspec}\n`);
+      for (const note of result.notes) io.out(`trainbook: ${note}\n`);
+      setExit(ExitCode.ok);
     });
 
   return program;

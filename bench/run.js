@@ -1,0 +1,430 @@
+// trainbook benchmark: `npm run bench` (builds sdk/dist first), or `node bench/run.js` after a build.
+//
+// Prints, measured side by side in this one process:
+//   (a) metric points per second through run.log, against writing the same data with batched
+//       fs.writeSync (the "raw write" of the target is a naive JSONL writer, see below);
+//   (b) how much a tfjs model.fit slows down with run.tfCallback() logging every batch;
+//   (c) how fast a run of 1,000,000 points is read back into columns.
+// Each number has its target and a PASS/MISS mark. This is a benchmark, not a test: it exits 0
+// whether targets are met or not, and non-zero only when something crashes.
+//
+// Knobs (environment): BENCH_POINTS (default 1000000), BENCH_REPEATS (default 5),
+// BENCH_FIT_ROUNDS (default 12), BENCH_SKIP=a,b,c to leave sections out.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
+import * as trainbook from '../sdk/dist/index.js';
+import { parseEvents } from '../sdk/dist/format/events.js';
+import { collectSeries } from '../sdk/dist/format/series.js';
+import { FLUSH_POINTS } from '../sdk/dist/run/run.js';
+import {
+  Targets,
+  bytes,
+  canGc,
+  collectGarbage,
+  heading,
+  makeTempDir,
+  median,
+  ms,
+  nowMs,
+  percent,
+  printTable,
+  quantile,
+  rate,
+  ratio,
+  removeTempDir,
+  repeat,
+  withTempDir,
+  writeInChunks,
+} from './lib.js';
+
+const POINTS = intFromEnv('BENCH_POINTS', 1_000_000);
+const REPEATS = intFromEnv('BENCH_REPEATS', 5);
+const FIT_ROUNDS = intFromEnv('BENCH_FIT_ROUNDS', 12);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const CHUNK = 64 * 1024;
+const EVENTS_FILE = 'events.jsonl';
+
+const TARGET_LOG_RATE = 1_000_000; // points/s through run.log, finish() included
+const TARGET_LOG_VS_RAW = 2; // trainbook time / naive-JSONL batched-writeSync time
+const TARGET_FIT_SLOWDOWN = 2; // % slower model.fit with run.tfCallback() logging every batch
+const TARGET_READ_RATE = 5_000_000; // points/s through openStore(dir).read(runId)
+
+function intFromEnv(name, fallback) {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** A loss-like curve (decay plus noise), rounded to float32 as tfjs losses are. Deterministic. */
+function lossCurve(n) {
+  const values = new Float64Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    values[i] = Math.fround(2.3 * Math.exp(-i / (n / 4)) + 0.05 + 0.02 * (seed / 2 ** 32 - 0.5));
+  }
+  return values;
+}
+
+const fsyncClose = (fd) => {
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+};
+
+// ---------------------------------------------------------------------------------------------
+// (a) run.log throughput
+
+async function benchLog(targets) {
+  heading(`(a) run.log throughput: ${POINTS.toLocaleString('en-US')} scalar points, median of ${REPEATS} (best in brackets)`);
+  const values = lossCurve(POINTS);
+
+  // trainbook: a fresh store per repeat; timed from the first log() to the end of finish()
+  // (which writes what is pending, fsyncs events.jsonl and writes run.json). init() is not timed.
+  let eventsBytes = null;
+  const initTimes = [];
+  const tb = await repeat(REPEATS, (i) =>
+    withTempDir('log', async (dir) => {
+      const t0 = nowMs();
+      const run = trainbook.init({ dir, git: false });
+      const t1 = nowMs();
+      for (let step = 0; step < POINTS; step++) run.log({ loss: values[step] }, { step });
+      const result = await run.finish();
+      const t2 = nowMs();
+      if (result.points !== POINTS || result.lost.points !== 0) throw new Error(`run.log kept ${result.points} points, lost ${result.lost.points}`);
+      if (i === 0) eventsBytes = fs.readFileSync(path.join(run.dir, EVENTS_FILE));
+      initTimes.push(t1 - t0);
+      return { ms: t2 - t1 };
+    }),
+  );
+
+  // Naive JSONL: one JSON.stringify'd object per point, joined into ~64 KiB strings, each written
+  // with one fs.writeSync; fsync + close at the end, as finish() does. This is the "raw write"
+  // the 2x target is measured against.
+  let naiveSize = 0;
+  const naive = await repeat(REPEATS, () =>
+    withTempDir('naive', (dir) => {
+      const file = path.join(dir, 'naive.jsonl');
+      const t0 = nowMs();
+      const fd = fs.openSync(file, 'a');
+      let batch = '';
+      for (let step = 0; step < POINTS; step++) {
+        batch += JSON.stringify({ type: 'metric', time: Date.now(), step, name: 'loss', value: values[step] }) + '\n';
+        if (batch.length >= CHUNK) {
+          fs.writeSync(fd, batch);
+          batch = '';
+        }
+      }
+      if (batch.length > 0) fs.writeSync(fd, batch);
+      fsyncClose(fd);
+      const elapsed = nowMs() - t0;
+      naiveSize = fs.statSync(file).size;
+      return { ms: elapsed };
+    }),
+  );
+
+  // Byte copy: the exact bytes of the events.jsonl trainbook produced (already in memory),
+  // written in 64 KiB chunks with fs.writeSync, fsync + close. For information: no encoding at all.
+  const copy = await repeat(REPEATS, () =>
+    withTempDir('copy', (dir) => {
+      const t0 = nowMs();
+      const fd = fs.openSync(path.join(dir, EVENTS_FILE), 'a');
+      writeInChunks(fd, eventsBytes, CHUNK);
+      fsyncClose(fd);
+      return { ms: nowMs() - t0 };
+    }),
+  );
+
+  const row = (name, r, size) => ({
+    name,
+    time: `${ms(r.median)} (${ms(r.best)})`,
+    rate: `${rate(POINTS / (r.median / 1000))} (${rate(POINTS / (r.best / 1000))})`,
+    size: bytes(size),
+    perPoint: `${(size / POINTS).toFixed(1)} B`,
+    vsRaw: ratio(r.median / naive.median),
+  });
+  printTable(
+    [
+      { key: 'name', title: 'case', align: 'left' },
+      { key: 'time', title: 'time', align: 'right' },
+      { key: 'rate', title: 'points/s', align: 'right' },
+      { key: 'size', title: 'file', align: 'right' },
+      { key: 'perPoint', title: 'per point', align: 'right' },
+      { key: 'vsRaw', title: 'time / raw write', align: 'right' },
+    ],
+    [
+      row('trainbook run.log() + finish()', tb, eventsBytes.length),
+      row('raw write: naive JSONL, 64 KiB writeSync', naive, naiveSize),
+      row('byte copy of events.jsonl, 64 KiB writeSync', copy, eventsBytes.length),
+    ],
+  );
+  console.log(`  All cases end with fsync + close (finish() fsyncs events.jsonl). init() took ${ms(median(initTimes))} (median), not counted.`);
+  console.log(`  run.log flushes every ${FLUSH_POINTS.toLocaleString('en-US')} points: ${Math.ceil(POINTS / FLUSH_POINTS)} 'metrics' lines for ${POINTS.toLocaleString('en-US')} points.`);
+
+  const logRate = POINTS / (tb.median / 1000);
+  targets.add('(a)', 'points/s through run.log', rate(logRate), `>= ${rate(TARGET_LOG_RATE)}`, logRate >= TARGET_LOG_RATE);
+  const vsRaw = tb.median / naive.median;
+  targets.add('(a)', 'run.log time / raw write (naive JSONL)', ratio(vsRaw), `<= ${ratio(TARGET_LOG_VS_RAW)}`, vsRaw <= TARGET_LOG_VS_RAW);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) reading a run back into columns
+
+async function benchRead(targets) {
+  heading(`(c) openStore(dir).read(runId): a run of ${POINTS.toLocaleString('en-US')} points back into columns, median of ${REPEATS} (best in brackets)`);
+  const values = lossCurve(POINTS);
+  await withTempDir('read', async (dir) => {
+    const run = trainbook.init({ dir, git: false });
+    for (let step = 0; step < POINTS; step++) run.log({ loss: values[step] }, { step });
+    await run.finish();
+    const eventsFile = path.join(run.dir, EVENTS_FILE);
+    const size = fs.statSync(eventsFile).size;
+
+    const read = await repeat(REPEATS, () => {
+      const t0 = nowMs();
+      const data = trainbook.openStore(dir).read(run.id);
+      const elapsed = nowMs() - t0;
+      const loss = data.series.get('loss');
+      if (!loss || loss.length !== POINTS || data.problems.length > 0) throw new Error('read() did not return the points written');
+      if (loss.value[POINTS - 1] !== values[POINTS - 1] || loss.step[POINTS - 1] !== POINTS - 1) throw new Error('read() returned other values than written');
+      return { ms: elapsed };
+    });
+
+    // Where the time goes, step by step (the same work read() does, run separately).
+    const nodeCrc = (b, start, end) => crc32(b.subarray(start, end));
+    let fileBytes = null;
+    let events = null;
+    const readFile = await repeat(REPEATS, () => {
+      fileBytes = fs.readFileSync(eventsFile);
+    });
+    const parse = await repeat(REPEATS, () => {
+      events = parseEvents(fileBytes, nodeCrc).events;
+    });
+    const crcOnly = await repeat(REPEATS, () => {
+      let lines = 0;
+      for (let start = 0; start < fileBytes.length; ) {
+        let end = fileBytes.indexOf(0x0a, start);
+        if (end === -1) end = fileBytes.length;
+        crc32(fileBytes.subarray(start + 18, end));
+        lines++;
+        start = end + 1;
+      }
+      return { lines };
+    });
+    const jsonOnly = await repeat(REPEATS, () => {
+      const decoder = new TextDecoder();
+      for (let start = 0; start < fileBytes.length; ) {
+        let end = fileBytes.indexOf(0x0a, start);
+        if (end === -1) end = fileBytes.length;
+        JSON.parse(decoder.decode(fileBytes.subarray(start, end)));
+        start = end + 1;
+      }
+    });
+    const collect = await repeat(REPEATS, () => {
+      collectSeries(events);
+    });
+
+    const rows = [
+      { name: 'openStore(dir).read(runId), total', r: read },
+      null,
+      { name: '  readFileSync(events.jsonl)', r: readFile },
+      { name: '  parseEvents (CRC check + JSON.parse + shape check)', r: parse },
+      { name: '    of which: CRC-32 of every line (zlib.crc32)', r: crcOnly },
+      { name: '    of which: TextDecoder + JSON.parse of every line', r: jsonOnly },
+      { name: '  collectSeries (JSON arrays -> Float64Array columns)', r: collect },
+    ];
+    printTable(
+      [
+        { key: 'name', title: 'step', align: 'left' },
+        { key: 'time', title: 'time', align: 'right' },
+        { key: 'rate', title: 'points/s', align: 'right' },
+        { key: 'share', title: 'share of read()', align: 'right' },
+      ],
+      rows.map((row) =>
+        row
+          ? {
+              name: row.name,
+              time: `${ms(row.r.median)} (${ms(row.r.best)})`,
+              rate: rate(POINTS / (row.r.median / 1000)),
+              share: `${((row.r.median / read.median) * 100).toFixed(0)} %`,
+            }
+          : null,
+      ),
+    );
+    const lines = crcOnly.last.lines;
+    console.log(`  events.jsonl: ${size.toLocaleString('en-US')} bytes, ${lines} lines, ${(size / POINTS).toFixed(2)} bytes per point; disk read is from the page cache.`);
+
+    const readRate = POINTS / (read.median / 1000);
+    targets.add('(c)', 'points/s through openStore().read()', rate(readRate), `>= ${rate(TARGET_READ_RATE)}`, readRate >= TARGET_READ_RATE);
+    targets.add('(c)', 'events.jsonl bytes per point', `${(size / POINTS).toFixed(2)} B`, '(information)', true);
+    targets.rows[targets.rows.length - 1].result = '-';
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) tfjs model.fit with and without run.tfCallback()
+
+const FIT = { samples: 4096, features: 64, hidden: 32, classes: 10, batchSize: 32, epochs: 2 };
+
+async function benchFit(targets) {
+  const batches = Math.ceil(FIT.samples / FIT.batchSize) * FIT.epochs;
+  heading(
+    `(b) tfjs model.fit slowdown with run.tfCallback() (every batch logged): MLP ${FIT.features}-${FIT.hidden}-${FIT.classes}, ` +
+      `${FIT.samples} samples, batch ${FIT.batchSize}, ${FIT.epochs} epochs (${batches} batches per fit)`,
+  );
+  const tf = await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-wasm');
+  const choice = await trainbook.selectBackend(tf, { backend: 'wasm', quiet: true });
+  const version = tf.version?.['tfjs-core'] ?? '?';
+  console.log(
+    `  tfjs ${version}, backend ${choice.backend}${choice.simd ? ' (SIMD)' : ''}, ` +
+      `threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no'}; shuffle off, verbose 0; ` +
+      `each fit gets a new model with the same seeded initial weights and a new Adam optimizer.`,
+  );
+
+  // Synthetic data: labels from a fixed random linear map of the inputs, so the model learns.
+  const xs = tf.randomUniform([FIT.samples, FIT.features], -1, 1, 'float32', 1);
+  const ys = tf.tidy(() => {
+    const w = tf.randomNormal([FIT.features, FIT.classes], 0, 1, 'float32', 2);
+    return tf.oneHot(tf.argMax(tf.matMul(xs, w), 1), FIT.classes).toFloat();
+  });
+
+  const makeModel = () => {
+    const model = tf.sequential();
+    model.add(
+      tf.layers.dense({ inputShape: [FIT.features], units: FIT.hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    );
+    model.add(tf.layers.dense({ units: FIT.classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }));
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return model;
+  };
+
+  const storeDir = tempDirKept('fit');
+  const runCosts = [];
+  let lastLoss = { none: null, empty: null, trainbook: null };
+  let tensorLeak = 0;
+
+  // One timed fit. Model building, run init() and finish() happen outside the clock.
+  const fitOnce = async (variant) => {
+    const model = makeModel();
+    let run = null;
+    let callbacks;
+    if (variant === 'trainbook') {
+      const t0 = nowMs();
+      run = trainbook.init({ dir: storeDir.dir, git: false, name: 'bench-fit' });
+      runCosts.push(nowMs() - t0);
+      callbacks = run.tfCallback();
+    } else if (variant === 'empty') {
+      // A callback with the same hooks that does nothing: what tfjs itself charges for any callback
+      // (it resolves the loss/acc scalars before each call and yields every 125 ms).
+      const noop = () => {};
+      callbacks = { onTrainBegin: noop, onEpochBegin: noop, onBatchEnd: noop, onEpochEnd: noop, onTrainEnd: noop };
+    }
+    const tensorsBefore = tf.memory().numTensors;
+    collectGarbage();
+    const t0 = nowMs();
+    const history = await model.fit(xs, ys, { epochs: FIT.epochs, batchSize: FIT.batchSize, shuffle: false, verbose: 0, callbacks });
+    const elapsed = nowMs() - t0;
+    if (run) {
+      const t1 = nowMs();
+      const result = await run.finish();
+      runCosts[runCosts.length - 1] += nowMs() - t1;
+      const expected = batches * 2 + FIT.epochs * 2; // batch/loss + batch/acc per batch, loss + acc per epoch
+      if (result.points !== expected) throw new Error(`tfCallback logged ${result.points} points, expected ${expected}`);
+    }
+    lastLoss[variant] = history.history.loss.at(-1);
+    model.optimizer.dispose();
+    model.dispose();
+    tensorLeak = tf.memory().numTensors - tensorsBefore;
+    return elapsed;
+  };
+
+  const variants = ['none', 'empty', 'trainbook'];
+  const times = { none: [], empty: [], trainbook: [] };
+  try {
+    // Warm-up: JIT, wasm kernels, tfjs graph caches, trainbook's first init.
+    for (let i = 0; i < 2; i++) for (const v of variants) await fitOnce(v);
+    // Rounds ABC, BCA, CAB, ...: every variant runs once per round, in a rotating order.
+    for (let round = 0; round < FIT_ROUNDS; round++) {
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(round + k) % variants.length];
+        times[v].push(await fitOnce(v));
+      }
+    }
+  } finally {
+    storeDir.remove();
+    xs.dispose();
+    ys.dispose();
+  }
+
+  const base = median(times.none);
+  const paired = (v) => times[v].map((t, i) => (t / times.none[i] - 1) * 100);
+  const rows = variants.map((v) => {
+    const p = paired(v);
+    return {
+      name: { none: 'model.fit, no callbacks', empty: 'model.fit, empty tfjs callback (info)', trainbook: 'model.fit, run.tfCallback()' }[v],
+      median: ms(median(times[v])),
+      range: `${ms(Math.min(...times[v]))} .. ${ms(Math.max(...times[v]))}`,
+      perBatch: `${((median(times[v]) / batches) * 1000).toFixed(0)} us`,
+      slowdown: v === 'none' ? '-' : percent((median(times[v]) / base - 1) * 100),
+      pairedMedian: v === 'none' ? '-' : `${percent(median(p))} [${quantile(p, 0.25).toFixed(1)} .. ${quantile(p, 0.75).toFixed(1)}]`,
+    };
+  });
+  printTable(
+    [
+      { key: 'name', title: `case (${FIT_ROUNDS} rounds)`, align: 'left' },
+      { key: 'median', title: 'median fit', align: 'right' },
+      { key: 'range', title: 'min .. max', align: 'right' },
+      { key: 'perBatch', title: 'per batch', align: 'right' },
+      { key: 'slowdown', title: 'vs none (medians)', align: 'right' },
+      { key: 'pairedMedian', title: 'per-round vs none: median [IQR] %', align: 'right' },
+    ],
+    rows,
+  );
+  const ownCost = median(times.trainbook) - median(times.empty);
+  console.log(
+    `  trainbook's own share (run.tfCallback() minus empty callback): ${ms(ownCost)} per fit, ` +
+      `${((ownCost / batches) * 1000).toFixed(0)} us per batch; init()+finish() outside the clock: ${ms(median(runCosts))} per run.`,
+  );
+  console.log(
+    `  final loss of the last fit: none ${lastLoss.none?.toFixed(4)}, empty ${lastLoss.empty?.toFixed(4)}, trainbook ${lastLoss.trainbook?.toFixed(4)} ` +
+      `(same work each time); tensors left after a fit: ${tensorLeak}.`,
+  );
+
+  const slowdown = (median(times.trainbook) / base - 1) * 100;
+  targets.add('(b)', 'model.fit slowdown with run.tfCallback()', percent(slowdown), `< ${TARGET_FIT_SLOWDOWN} %`, slowdown < TARGET_FIT_SLOWDOWN);
+}
+
+/** A temp folder that lives across many awaits (removed by the caller, or at exit by lib.js). */
+function tempDirKept(label) {
+  const dir = makeTempDir(label);
+  return { dir, remove: () => removeTempDir(dir) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const started = nowMs();
+  const cpu = os.cpus();
+  console.log(`trainbook ${trainbook.version} benchmark`);
+  console.log(
+    `node ${process.version}, ${os.platform()} ${os.arch()}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ` +
+      `temp dir ${os.tmpdir()}, GC between repeats: ${canGc ? 'yes' : 'no'}`,
+  );
+  const targets = new Targets();
+  if (!SKIP.has('a')) await benchLog(targets);
+  if (!SKIP.has('b')) await benchFit(targets);
+  if (!SKIP.has('c')) await benchRead(targets);
+
+  heading('Summary');
+  targets.print();
+  console.log(`\n  "raw write" = one JSON.stringify per point ({"type":"metric","time":..,"step":..,"name":"loss","value":..}), 64 KiB fs.writeSync batches, fsync.`);
+  console.log(`  bench time ${((nowMs() - started) / 1000).toFixed(1)} s`);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench crashed: ${error?.stack ?? error}`);
+  process.exit(1);
+}
