@@ -11,6 +11,10 @@ import { trackRun, untrackRun } from './lifecycle.js';
 import { MAX_NAME_LENGTH } from './metricBuffer.js';
 import { collectEnv, collectGit } from './provenance.js';
 import { Run } from './run.js';
+import { createTslabDisplay } from '../live/tslabAdapter.js';
+import { liveBundle } from '../live/bundle.js';
+import { LiveOutput } from '../live/liveOutput.js';
+import { TerminalSink } from '../live/terminal.js';
 
 export interface InitOptions {
   /** Shown in lists and charts; any text. Default: `<experiment or "run">-<n>`. */
@@ -32,6 +36,12 @@ export interface InitOptions {
   cell?: Partial<CellInfo>;
   /** Record git commit/branch/dirty and the diff (default true). */
   git?: boolean;
+  /**
+   * Live display: 'auto' (default) shows the run as a live cell output inside a tslab kernel and
+   * as a progress line on stderr elsewhere; false shows nothing. `TRAINBOOK_DISPLAY=off` also
+   * turns it off.
+   */
+  display?: 'auto' | false;
 }
 
 /**
@@ -83,6 +93,7 @@ export function init(options: InitOptions = {}): Run {
   };
   run = new Run(record, files, untrackRun);
   trackRun(run);
+  if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(run);
   return run;
 }
 
@@ -94,4 +105,12 @@ function defaultName(storeDir: string, experiment: string | undefined): string {
     // A new store: this is the first run.
   }
   return `${experiment ?? 'run'}-${count}`;
+}
+
+/** In a tslab kernel: one cell output updated in place; elsewhere: progress on stderr. */
+function attachDisplay(run: Run): void {
+  run.enableLive();
+  const display = createTslabDisplay();
+  if (display) new LiveOutput(run, { render: (payload) => display.show(liveBundle(payload)) });
+  else new LiveOutput(run, new TerminalSink());
 }

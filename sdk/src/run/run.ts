@@ -6,6 +6,10 @@ import { ChronoBuffer, type Chrono } from './chrono.js';
 import { MetricBuffer } from './metricBuffer.js';
 import { createTfCallback, type TfCallback, type TfCallbackOptions } from '../tfjs/callback.js';
 import { detectTfjs } from './provenance.js';
+import { LiveSeriesTracker } from '../live/liveSeries.js';
+import type { LiveSeries } from '../live/payload.js';
+import * as path from 'node:path';
+import { inspect } from 'node:util';
 
 /** Pending points beyond this are written at once instead of waiting for the timer. */
 export const FLUSH_POINTS = 16_384;
@@ -51,6 +55,7 @@ export class Run {
   private recordDirty = false;
   private reportedWriteError = false;
   private finishing: FinishResult | null = null;
+  private live: LiveSeriesTracker | null = null;
 
   /** @internal Use {@link init}. */
   constructor(
@@ -105,6 +110,7 @@ export class Run {
     const at = step ?? this.nextStep;
     this.nextStep = at + 1;
     this.metrics.add(values, at, Date.now(), epoch);
+    if (this.live) this.live.add(values, at);
     if (this.metrics.pending >= FLUSH_POINTS) this.writePending();
   }
 
@@ -175,6 +181,26 @@ export class Run {
   flush(): void {
     this.writePending();
     this.writeRecord();
+  }
+
+  /** @internal Keeps a downsampled copy of every series for live displays, from now on. */
+  enableLive(): void {
+    this.live ??= new LiveSeriesTracker();
+  }
+
+  /** @internal The downsampled series for live displays (empty unless enabled). */
+  liveSeries(): LiveSeries[] {
+    return this.live?.snapshot() ?? [];
+  }
+
+  /** @internal The store folder's name (e.g. `train.trainbook`). */
+  storeName(): string {
+    return path.basename(path.dirname(path.dirname(this.dir)));
+  }
+
+  /** What a notebook cell prints when a run is its last expression. */
+  [inspect.custom](): string {
+    return `Run ${JSON.stringify(this.name)} (${this.id}, ${this.status})`;
   }
 
   /** Subscribes to changes (new points written, progress, status); returns the unsubscribe. */

@@ -1,0 +1,25 @@
+/** The MIME bundle of a run's live output. Pure. */
+import { chartRows, fallbackSpec, groupMetrics, type ChartRow } from '../charts/spec.js';
+import { m4 } from '../format/downsample.js';
+import { decodeNumber } from '../format/numbers.js';
+import { RUN_MIME, summaryLine, type LivePayload } from './payload.js';
+
+export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
+/** Buckets per series in the Vega-Lite fallback, kept small: it is saved in the notebook too. */
+const FALLBACK_BUCKETS = 24;
+
+export function liveBundle(payload: LivePayload): Record<string, unknown> {
+  const rows: ChartRow[] = [];
+  const groups = groupMetrics(payload.series.map((s) => s.name));
+  for (const [group, names] of groups) {
+    for (const name of names) {
+      const series = payload.series.find((s) => s.name === name)!;
+      const y = series.value.map(decodeNumber);
+      const reduced = m4(series.step, y, series.step.length, FALLBACK_BUCKETS);
+      rows.push(...chartRows(group, name, reduced.x, reduced.y));
+    }
+  }
+  const bundle: Record<string, unknown> = { [RUN_MIME]: payload, 'text/plain': summaryLine(payload) };
+  if (rows.length > 0) bundle[VEGA_LITE_MIME] = fallbackSpec(rows);
+  return bundle;
+}

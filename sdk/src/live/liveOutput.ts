@@ -1,0 +1,109 @@
+/**
+ * Keeps a run's live display current: listens to the run, builds the payload at most a few times
+ * a second (a trailing update always follows the last change), and hands it to a sink: the
+ * notebook output (kernel) or a progress line on stderr (terminal).
+ */
+import type { RunRecord } from '../format/types.js';
+import { effectiveStatus } from '../format/status.js';
+import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from './payload.js';
+
+/** What a live display needs from a run. */
+export interface LiveSource {
+  toRecord(): RunRecord;
+  liveSeries(): LiveSeries[];
+  storeName(): string;
+  onChange(listener: () => void): () => void;
+}
+
+export interface LiveSink {
+  render(payload: LivePayload): void;
+}
+
+export const MIN_UPDATE_INTERVAL_MS = 250;
+
+export function buildPayload(record: RunRecord, series: LiveSeries[], store: string, now: number): LivePayload {
+  const started = Date.parse(record.startedAt);
+  const ended = record.endedAt ? Date.parse(record.endedAt) : now;
+  const progress = record.progress;
+  const trainStarted = progress?.trainStartedAt ?? started;
+  const trainingSeconds = Math.max(0, (ended - trainStarted) / 1000);
+  return {
+    version: PAYLOAD_VERSION,
+    run: {
+      id: record.id,
+      name: record.name,
+      experiment: record.experiment,
+      store,
+      status: effectiveStatus(record, now),
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+      error: record.error ? { name: record.error.name, message: record.error.message } : null,
+    },
+    progress: progress
+      ? {
+          epoch: progress.epoch,
+          epochs: progress.epochs,
+          batch: progress.batch,
+          batches: progress.batches,
+          fraction: progress.fraction,
+          elapsedSeconds: Math.max(0, (ended - started) / 1000),
+          etaSeconds: record.status === 'running' ? estimateEta(progress.fraction, trainingSeconds) : null,
+        }
+      : { epoch: null, epochs: null, batch: null, batches: null, fraction: null, elapsedSeconds: Math.max(0, (ended - started) / 1000), etaSeconds: null },
+    updatedAt: now,
+    series,
+  };
+}
+
+export class LiveOutput {
+  private lastRender = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly source: LiveSource,
+    private readonly sink: LiveSink,
+    private readonly minIntervalMs = MIN_UPDATE_INTERVAL_MS,
+  ) {
+    this.unsubscribe = source.onChange(() => this.schedule());
+    this.renderNow();
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const record = this.source.toRecord();
+    if (record.status !== 'running') {
+      this.renderNow(record);
+      this.close();
+      return;
+    }
+    const wait = this.lastRender + this.minIntervalMs - Date.now();
+    if (wait <= 0) this.renderNow(record);
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.closed) this.renderNow();
+      }, wait);
+      this.timer.unref?.();
+    }
+  }
+
+  private renderNow(record: RunRecord = this.source.toRecord()): void {
+    this.lastRender = Date.now();
+    try {
+      this.sink.render(buildPayload(record, this.source.liveSeries(), this.source.storeName(), this.lastRender));
+    } catch (error) {
+      // A display must never break training.
+      process.stderr.write(`trainbook: live display failed: ${(error as Error).message}\n`);
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,41 @@
+import { StreamingM4 } from '../format/downsample.js';
+import { encodeNumber } from '../format/numbers.js';
+import type { LiveSeries } from './payload.js';
+
+/** Buckets per series in live output: at most 4 × 2 × this many points each. */
+export const LIVE_BUCKETS = 48;
+
+/** Rounds for display: 6 significant digits are plenty for a chart and keep the output small. */
+function roundForDisplay(value: number): number {
+  return Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(6)) : value;
+}
+
+/**
+ * Every metric of a run downsampled as it arrives (streaming M4), so a live display holds a
+ * bounded number of points per metric however long training runs, and no spike is hidden.
+ */
+export class LiveSeriesTracker {
+  private readonly streams = new Map<string, { m4: StreamingM4; last: number }>();
+
+  add(values: Record<string, number>, step: number): void {
+    for (const name in values) {
+      let entry = this.streams.get(name);
+      if (!entry) {
+        entry = { m4: new StreamingM4(LIVE_BUCKETS), last: NaN };
+        this.streams.set(name, entry);
+      }
+      const value = values[name]!;
+      entry.m4.push(step, value);
+      entry.last = value;
+    }
+  }
+
+  snapshot(): LiveSeries[] {
+    const result: LiveSeries[] = [];
+    for (const [name, { m4, last }] of this.streams) {
+      const { x, y } = m4.points();
+      result.push({ name, count: m4.count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Outside a notebook, a run shows its progress on stderr: one line redrawn in place on a terminal,
+ * plain lines (one per epoch and one at the end) when stderr is a file or a pipe. Runs without
+ * training progress stay quiet.
+ */
+import type { LivePayload } from './payload.js';
+import { summaryLine } from './payload.js';
+import type { LiveSink } from './liveOutput.js';
+
+export function progressBar(fraction: number | null, width = 20): string {
+  if (fraction === null) return '';
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+export function terminalLine(payload: LivePayload, columns = 100): string {
+  const bar = payload.run.status === 'running' ? progressBar(payload.progress?.fraction ?? null) : '';
+  const line = `trainbook ${bar ? `${bar} ` : ''}${summaryLine(payload, 3)}`.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return [...line].slice(0, Math.max(20, columns - 1)).join('');
+}
+
+export class TerminalSink implements LiveSink {
+  private lastEpoch: number | null = null;
+  private drawn = false;
+  private shownAny = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+
+  render(payload: LivePayload): void {
+    const hasProgress = payload.progress?.epochs !== null && payload.progress?.epochs !== undefined;
+    const finished = payload.run.status !== 'running';
+    if (!hasProgress && !this.shownAny) return;
+    const line = terminalLine(payload, this.stream.columns ?? 100);
+    if (this.stream.isTTY) {
+      this.stream.write(`\r\u001b[2K${line}${finished ? '\n' : ''}`);
+      this.drawn = !finished;
+    } else {
+      const epoch = payload.progress?.epoch ?? null;
+      if (!finished && epoch === this.lastEpoch) return;
+      this.lastEpoch = epoch;
+      this.stream.write(`${line}\n`);
+    }
+    this.shownAny = true;
+    if (finished && this.drawn) this.drawn = false;
+  }
+}
