@@ -45,3 +45,7 @@ npm run --silent build
 
 # --- install into the venv the way users install: prebuilt labextension + tslab kernelspec ----
 node sdk/bin/trainbook.js jupyter install --prefix .venv --link >&2
+
+# --- the example notebooks import 'trainbook' as a user's project would ------------------------
+mkdir -p examples/node_modules
+[ -L examples/node_modules/trainbook ] || ln -sfn ../.. examples/node_modules/trainbook

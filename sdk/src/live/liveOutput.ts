@@ -66,13 +66,19 @@ export class LiveOutput {
     private readonly sink: LiveSink,
     private readonly minIntervalMs = MIN_UPDATE_INTERVAL_MS,
   ) {
+    // The first render waits for the first change (a point, progress): in a notebook the output
+    // then appears under the cell that trains, not under the one that called init().
     this.unsubscribe = source.onChange(() => this.schedule());
-    this.renderNow();
   }
 
   private schedule(): void {
     if (this.closed) return;
     const record = this.source.toRecord();
+    if (this.lastRender === 0) {
+      this.renderNow(record);
+      if (record.status !== 'running') this.close();
+      return;
+    }
     if (record.status !== 'running') {
       this.renderNow(record);
       this.close();

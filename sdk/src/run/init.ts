@@ -11,7 +11,7 @@ import { trackRun, untrackRun } from './lifecycle.js';
 import { MAX_NAME_LENGTH } from './metricBuffer.js';
 import { collectEnv, collectGit } from './provenance.js';
 import { Run } from './run.js';
-import { createTslabDisplay } from '../live/tslabAdapter.js';
+import { createTslabDisplay, findTslabJupyter, type BundleDisplay } from '../live/tslabAdapter.js';
 import { liveBundle } from '../live/bundle.js';
 import { LiveOutput } from '../live/liveOutput.js';
 import { TerminalSink } from '../live/terminal.js';
@@ -110,7 +110,16 @@ function defaultName(storeDir: string, experiment: string | undefined): string {
 /** In a tslab kernel: one cell output updated in place; elsewhere: progress on stderr. */
 function attachDisplay(run: Run): void {
   run.enableLive();
-  const display = createTslabDisplay();
-  if (display) new LiveOutput(run, { render: (payload) => display.show(liveBundle(payload)) });
-  else new LiveOutput(run, new TerminalSink());
+  if (findTslabJupyter()) {
+    // Created at the first render, so the output belongs to the cell that is training then.
+    let display: BundleDisplay | null = null;
+    new LiveOutput(run, {
+      render: (payload) => {
+        display ??= createTslabDisplay();
+        display?.show(liveBundle(payload));
+      },
+    });
+  } else {
+    new LiveOutput(run, new TerminalSink());
+  }
 }

@@ -237,14 +237,14 @@ export class Run {
     this.record.endedAt = new Date().toISOString();
     const statusEvent: RunEvent = error ? { type: 'status', time: Date.now(), status, error } : { type: 'status', time: Date.now(), status };
     this.files.appendEvents([statusEvent]);
-    this.finishing = {
+    this.finishing = describeFinish({
       id: this.id,
       name: this.name,
       status,
       dir: this.dir,
       points: this.metrics.total,
       lost: this.record.lost,
-    };
+    });
     this.writeRecord();
     this.files.close();
     if (this.record.lost.points > 0 || this.record.lost.records > 0) {
@@ -327,4 +327,15 @@ export class Run {
 export function toRunError(error: unknown): RunError {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack ?? null };
   return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error), stack: null };
+}
+
+/** A finish result that prints as one readable line (a notebook cell shows it when it is the last expression). */
+function describeFinish(result: FinishResult): FinishResult {
+  Object.defineProperty(result, inspect.custom, {
+    enumerable: false,
+    value: () =>
+      `run ${JSON.stringify(result.name)} ${result.status}: ${result.points} points` +
+      (result.lost.points || result.lost.records ? `, lost ${result.lost.points} points and ${result.lost.records} records` : ', nothing lost'),
+  });
+  return result;
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { TrainbookError } from '../errors.js';
+import { inJupyterKernel } from '../run/lifecycle.js';
 
 /** The part of the tfjs API this helper uses, so any tfjs flavour fits. */
 export interface TfjsLike {
@@ -80,7 +81,11 @@ export async function selectBackend(
     if (ok) {
       const simd = candidate.backend === 'wasm' ? safeFlag(tf, 'WASM_HAS_SIMD_SUPPORT') : null;
       const choice: BackendChoice = { backend: candidate.backend, package: loaded, simd, tried };
-      if (!options.quiet) process.stderr.write(`trainbook: tfjs backend '${choice.backend}'${simd ? ' (SIMD)' : ''}${loaded ? ` from ${loaded}` : ''}\n`);
+      if (!options.quiet) {
+        // In a notebook this is information, not an error: stdout there, stderr for scripts.
+        const stream = inJupyterKernel() ? process.stdout : process.stderr;
+        stream.write(`trainbook: tfjs backend '${choice.backend}'${simd ? ' (SIMD)' : ''}${loaded ? ` from ${loaded}` : ''}\n`);
+      }
       return choice;
     }
   }

@@ -1,0 +1,216 @@
+/**
+ * One Vega-Lite chart per metric group, kept across updates: each update streams its rows into
+ * the existing views (a new view only for a new group). Specs come only from
+ * `groupChartSpec`, rows only from `chartRows`; nothing from the output reaches vega-embed
+ * except data values.
+ */
+import type { View } from 'vega';
+import type { Result, VisualizationSpec } from 'vega-embed';
+import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, type ChartRow, type ChartTheme } from '../../sdk/src/charts/spec.js';
+import { decodeNumber, formatNumber } from '../../sdk/src/format/numbers.js';
+import type { LiveSeries } from '../../sdk/src/live/payload.js';
+import { hideTooltip, safeTooltip } from './tooltip.js';
+import { loadVegaEmbed, type VegaEmbedModule } from './vegaLoader.js';
+
+const CHART_HEIGHT = 120;
+
+/** What to say beside a chart about a series' points that cannot be drawn (NaN, ±Infinity). */
+export function nonFiniteNote(series: LiveSeries): string | null {
+  let count = 0;
+  const kinds = new Set<string>();
+  for (const encoded of series.value) {
+    const value = decodeNumber(encoded);
+    if (!Number.isFinite(value)) {
+      count++;
+      kinds.add(formatNumber(value));
+    }
+  }
+  const last = decodeNumber(series.last);
+  if (!Number.isFinite(last)) {
+    const more = count > 1 ? ` (${count} points not drawn)` : '';
+    return `${series.name}: ${formatNumber(last)} at last point${more}`;
+  }
+  if (count === 0) return null;
+  return `${series.name}: ${count} ${[...kinds].join('/')} point${count === 1 ? '' : 's'} not drawn`;
+}
+
+/** True when `rows` starts with exactly the rows in `previous` (same steps and values). */
+export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRow[]): boolean {
+  if (previous.length > rows.length) return false;
+  for (let i = 0; i < previous.length; i++) {
+    if (rows[i]!.step !== previous[i]!.step || rows[i]!.value !== previous[i]!.value) return false;
+  }
+  return true;
+}
+
+function div(className: string): HTMLDivElement {
+  const node = document.createElement('div');
+  node.className = className;
+  return node;
+}
+
+/** One group's chart: its title, latest values, notes and the Vega view. */
+class GroupChart {
+  readonly node = div('tb-Chart');
+  private readonly latest = document.createElement('span');
+  private readonly notes = div('tb-Chart-notes');
+  private readonly plot = div('tb-Chart-plot');
+  private result: Result | null = null;
+  /** Bumped by reset(), so an embed that finishes after a reset is thrown away. */
+  private generation = 0;
+  /** The rows the view holds, per series (the same objects, so a prefix can be kept). */
+  private rows = new Map<string, ChartRow[]>();
+
+  constructor(readonly group: string) {
+    this.node.dataset.group = group;
+    this.node.dataset.points = '0';
+    const head = div('tb-Chart-head');
+    const title = document.createElement('span');
+    title.className = 'tb-Chart-title';
+    title.textContent = group;
+    this.latest.className = 'tb-Chart-latest';
+    head.append(title, this.latest);
+    this.notes.hidden = true;
+    this.node.append(head, this.notes, this.plot);
+  }
+
+  async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[]): Promise<void> {
+    this.latest.textContent = series.map((s) => `${s.name} ${formatNumber(decodeNumber(s.last))}`).join(' · ');
+    const notes = series.map(nonFiniteNote).filter((note): note is string => note !== null);
+    this.notes.textContent = notes.join('; ');
+    this.notes.hidden = notes.length === 0;
+
+    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme));
+    const next = new Map(series.map((s) => [s.name, chartRows(this.group, s.name, s.step, s.value)]));
+    const replaced = new Set<string>();
+    const inserted: ChartRow[] = [];
+    const kept = new Map<string, ChartRow[]>();
+    for (const name of this.rows.keys()) if (!next.has(name)) replaced.add(name);
+    for (const [name, rows] of next) {
+      const previous = this.rows.get(name) ?? [];
+      if (startsWith(rows, previous)) {
+        const tail = rows.slice(previous.length);
+        inserted.push(...tail);
+        kept.set(name, tail.length > 0 ? previous.concat(tail) : previous);
+      } else {
+        replaced.add(name);
+        inserted.push(...rows);
+        kept.set(name, rows);
+      }
+    }
+    this.rows = kept;
+    if (replaced.size > 0 || inserted.length > 0) {
+      const changes = vegaEmbed.vega.changeset().insert(inserted);
+      if (replaced.size > 0) changes.remove((row: ChartRow) => replaced.has(row.series));
+      await view.change(POINTS_DATA, changes).runAsync();
+    }
+    this.node.dataset.points = String(view.data(POINTS_DATA).length);
+  }
+
+  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme): Promise<View> {
+    const target = div('tb-Chart-view');
+    this.plot.replaceChildren(target);
+    const generation = this.generation;
+    const result = await vegaEmbed.default(target, groupChartSpec(theme, { height: CHART_HEIGHT }) as VisualizationSpec, {
+      mode: 'vega-lite',
+      renderer: 'svg',
+      actions: false,
+      defaultStyle: false,
+      tooltip: safeTooltip,
+    });
+    if (generation !== this.generation) {
+      result.finalize();
+      throw new Error('the chart was reset while it was being drawn');
+    }
+    this.result = result;
+    this.rows = new Map();
+    return result.view;
+  }
+
+  /** Drops the view (it is rebuilt on the next draw, e.g. with a new theme). */
+  reset(): void {
+    this.generation++;
+    this.result?.finalize();
+    this.result = null;
+    this.rows = new Map();
+  }
+
+  showError(message: string): void {
+    this.notes.textContent = message;
+    this.notes.hidden = false;
+  }
+}
+
+/** The charts of one run output. */
+export class ChartPanel {
+  readonly node = div('tb-Charts');
+  /** A line for when there is nothing to chart, or the charting library failed to load. */
+  readonly message = div('tb-Charts-message');
+  private readonly charts = new Map<string, GroupChart>();
+  private series: readonly LiveSeries[] = [];
+  private disposed = false;
+
+  constructor(private readonly theme: () => ChartTheme) {}
+
+  /** Shows these series: streams rows into the views it has, creates views for new groups. */
+  async update(series: readonly LiveSeries[]): Promise<void> {
+    this.series = series;
+    const byName = new Map<string, LiveSeries>();
+    for (const s of series) if (!byName.has(s.name)) byName.set(s.name, s);
+    const groups = groupMetrics([...byName.keys()]);
+    for (const [group, chart] of this.charts) {
+      if (groups.has(group)) continue;
+      chart.reset();
+      chart.node.remove();
+      this.charts.delete(group);
+    }
+    this.node.hidden = groups.size === 0;
+    this.showMessage(groups.size === 0 ? 'No metrics logged yet.' : null);
+    if (groups.size === 0) return;
+    let vegaEmbed: VegaEmbedModule;
+    try {
+      vegaEmbed = await loadVegaEmbed();
+    } catch (error) {
+      this.showMessage(`Charts unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (this.disposed) return;
+    const theme = this.theme();
+    for (const [group, names] of groups) {
+      let chart = this.charts.get(group);
+      if (!chart) {
+        chart = new GroupChart(group);
+        this.charts.set(group, chart);
+      }
+      // Keeps the charts in the order of the groups (a no-op when they already are).
+      this.node.appendChild(chart.node);
+      if (this.disposed) return;
+      try {
+        await chart.draw(vegaEmbed, theme, names.map((name) => byName.get(name)!));
+      } catch (error) {
+        if (this.disposed) return;
+        chart.reset();
+        chart.showError(`chart failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** Rebuilds every view with the current theme and the last series shown. */
+  async retheme(): Promise<void> {
+    for (const chart of this.charts.values()) chart.reset();
+    await this.update(this.series);
+  }
+
+  /** Clears the message line, or shows `text` there (as text). */
+  showMessage(text: string | null): void {
+    this.message.textContent = text ?? '';
+    this.message.hidden = text === null;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const chart of this.charts.values()) chart.reset();
+    this.charts.clear();
+    hideTooltip();
+  }
+}
