@@ -171,6 +171,14 @@ export class Targets {
     this.rows.push({ section, what, measured, target, result: mark(ok) });
     return ok;
   }
+  /** Records a number shown for information, without a target. */
+  info(section, what, measured) {
+    this.rows.push({ section, what, measured, target: '(information)', result: '-' });
+  }
+  /** Records a target that could not be measured. */
+  skipped(section, what, reason) {
+    this.rows.push({ section, what, measured: 'not run', target: reason, result: 'SKIP' });
+  }
   print(indent = '  ') {
     printTable(
       [

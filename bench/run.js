@@ -256,8 +256,7 @@ async function benchRead(targets) {
 
     const readRate = POINTS / (read.median / 1000);
     targets.add('(c)', 'points/s through openStore().read()', rate(readRate), `>= ${rate(TARGET_READ_RATE)}`, readRate >= TARGET_READ_RATE);
-    targets.add('(c)', 'events.jsonl bytes per point', `${(size / POINTS).toFixed(2)} B`, '(information)', true);
-    targets.rows[targets.rows.length - 1].result = '-';
+    targets.info('(c)', 'events.jsonl bytes per point', `${(size / POINTS).toFixed(2)} B`);
   });
 }
 
@@ -280,8 +279,15 @@ async function benchFit(targets) {
     `(b) tfjs model.fit slowdown with run.tfCallback() (every batch logged): MLP ${FIT.features}-${FIT.hidden}-${FIT.classes}, ` +
       `${FIT.samples} samples, batch ${FIT.batchSize}, ${FIT.epochs} epochs (${batches} batches per fit)`,
   );
-  const tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-wasm');
+  let tf;
+  try {
+    tf = await import('@tensorflow/tfjs');
+    await import('@tensorflow/tfjs-backend-wasm');
+  } catch (error) {
+    console.log(`  skipped: cannot load @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm (${error.message.split('\n')[0]}); run npm install.`);
+    targets.skipped('(b)', 'model.fit slowdown with run.tfCallback()', 'tfjs not installed');
+    return;
+  }
   const choice = await trainbook.selectBackend(tf, { backend: 'wasm', quiet: true });
   const version = tf.version?.['tfjs-core'] ?? '?';
   console.log(
@@ -366,6 +372,7 @@ async function benchFit(targets) {
     return { wall, cpu: (cpuUsed.user + cpuUsed.system) / 1000 };
   };
 
+  const [loadBefore] = os.loadavg();
   const keys = FIT_VARIANTS.map((v) => v.key);
   const wall = Object.fromEntries(keys.map((k) => [k, []]));
   const cpu = Object.fromEntries(keys.map((k) => [k, []]));
@@ -396,7 +403,7 @@ async function benchFit(targets) {
         cpu[k].push(t.cpu);
       }
     }
-    // Separately: the time spent inside trainbook's own hooks (3 extra fits per case, median).
+    // Separately: the time spent inside trainbook's own hooks (3 extra fits per case).
     for (let i = 0; i < 3; i++) {
       for (const k of ['trainbook', 'quiet']) {
         const clock = { ms: 0 };
@@ -414,7 +421,8 @@ async function benchFit(targets) {
   const base = median(wall.none);
   const cpuBase = median(cpu.none);
   const paired = (k) => wall[k].map((t, i) => (t / wall.none[i] - 1) * 100);
-  const hookMs = (k) => (inHooks[k] ? median(inHooks[k]) : null);
+  // The least of 3: being preempted or hit by a GC while inside a hook only ever adds time.
+  const hookMs = (k) => (inHooks[k] ? Math.min(...inHooks[k]) : null);
   printTable(
     [
       { key: 'name', title: `case (${FIT_ROUNDS} rounds)`, align: 'left' },
@@ -445,8 +453,13 @@ async function benchFit(targets) {
   console.log(`  CPU: this process's user+system time during the fit, a cross-check less sensitive to other load on the machine.`);
   console.log(
     `  in trainbook hooks: time spent inside run.tfCallback()'s functions (run.log, setProgress and what it triggers, the` +
-      ` epoch-end flush), 3 extra fits, median, as a share of the no-callback fit;` +
+      ` epoch-end flush), least of 3 extra fits, as a share of the no-callback fit;` +
       ` ${(((hookMs('trainbook') ?? 0) / batches) * 1000).toFixed(1)} us per batch by default.`,
+  );
+  const [loadAfter] = os.loadavg();
+  console.log(
+    `  Load average (1 min) before / after this section: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} on ${os.cpus().length} cores` +
+      (Math.max(loadBefore, loadAfter) > os.cpus().length - 0.5 ? ' -- other processes competed for the CPU: wall times are unreliable in this run.' : '.'),
   );
   const noise = quantile(paired('empty'), 0.75) - quantile(paired('empty'), 0.25);
   console.log(
@@ -480,7 +493,7 @@ async function main() {
   console.log(`trainbook ${trainbook.version} benchmark`);
   console.log(
     `node ${process.version}, ${os.platform()} ${os.arch()}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ` +
-      `temp dir ${os.tmpdir()}, GC between repeats: ${canGc ? 'yes' : 'no'}`,
+      `temp dir ${os.tmpdir()}, GC between repeats: ${canGc ? 'yes' : 'no'}, load average ${os.loadavg()[0].toFixed(2)}`,
   );
   const targets = new Targets();
   if (!SKIP.has('a')) await benchLog(targets);

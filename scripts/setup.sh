@@ -49,3 +49,11 @@ node sdk/bin/trainbook.js jupyter install --prefix .venv --link >&2
 # --- the example notebooks import 'trainbook' as a user's project would ------------------------
 mkdir -p examples/node_modules
 [ -L examples/node_modules/trainbook ] || ln -sfn ../.. examples/node_modules/trainbook
+
+# --- no news or update checks from JupyterLab: this lab works offline ------------------------
+mkdir -p .venv/share/jupyter/lab/settings
+cat > .venv/share/jupyter/lab/settings/overrides.json <<'JSON'
+{
+  "@jupyterlab/apputils-extension:notification": { "fetchNews": "false", "checkForUpdates": false }
+}
+JSON

@@ -68,6 +68,7 @@ class GroupChart {
     const title = document.createElement('span');
     title.className = 'tb-Chart-title';
     title.textContent = group;
+    title.title = group;
     this.latest.className = 'tb-Chart-latest';
     head.append(title, this.latest);
     this.notes.hidden = true;
@@ -76,6 +77,7 @@ class GroupChart {
 
   async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[]): Promise<void> {
     this.latest.textContent = series.map((s) => `${s.name} ${formatNumber(decodeNumber(s.last))}`).join(' · ');
+    this.latest.title = this.latest.textContent;
     const notes = series.map(nonFiniteNote).filter((note): note is string => note !== null);
     this.notes.textContent = notes.join('; ');
     this.notes.hidden = notes.length === 0;

@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_MIME } from '../../sdk/src/live/payload.js';
+import { ROOT, requireBuilt } from '../helpers/sdk.js';
+import { openBrowser, openNotebook, runAllCells, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { VENV_PYTHON } from '../helpers/kernel.js';
+
+/** A notebook folder inside the checkout, so `@tensorflow/tfjs` resolves as in a user's project. */
+function labRoot(): string {
+  const dir = path.join(ROOT, '.lab-tmp', `lab-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'trainbook'), 'dir');
+  return dir;
+}
+
+let lab: Lab;
+let browser: Browser;
+let root: string;
+
+beforeAll(async () => {
+  requireBuilt();
+  root = labRoot();
+  fs.copyFileSync(path.join(ROOT, 'examples', 'train.ipynb'), path.join(root, 'train.ipynb'));
+  lab = await startLab(root);
+  browser = await openBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+describe('JupyterLab with trainbook (real lab, real tslab kernel, Chromium)', () => {
+  it('runs the example notebook with a live chart that grows, ends completed, and saves a valid notebook', async () => {
+    const { page } = browser;
+    await openNotebook(page, lab.url('train.ipynb'));
+    await runAllCells(page);
+    const output = page.locator('.tb-RunOutput').first();
+    await output.waitFor({ state: 'attached', timeout: 90_000 });
+    await output.scrollIntoViewIfNeeded();
+
+    // Sample the number of points drawn in the loss chart while training runs.
+    const samples: number[] = [];
+    const embedsSeen = new Set<number>();
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const state = await page.evaluate(() => {
+        const root = document.querySelector('.tb-RunOutput') as HTMLElement | null;
+        const chart = root?.querySelector('[data-group="loss"]') as HTMLElement | null;
+        return {
+          status: root?.dataset.status ?? null,
+          points: Number(chart?.dataset.points ?? 0),
+          embeds: root?.querySelectorAll('.vega-embed').length ?? 0,
+          pathLength: chart?.querySelector('path[aria-roledescription="line mark"], .mark-line path')?.getAttribute('d')?.length ?? 0,
+        };
+      });
+      if (state.points > 0) samples.push(state.points);
+      if (state.embeds > 0) embedsSeen.add(state.embeds);
+      if (state.status === 'completed') break;
+      await page.waitForTimeout(250);
+    }
+    const final = await output.getAttribute('data-status');
+    expect(final).toBe('completed');
+    expect(new Set(samples).size).toBeGreaterThan(2); // the chart grew across updates
+    expect(samples.at(-1)!).toBeGreaterThan(samples[0]!);
+    expect(embedsSeen.size).toBe(1); // views were kept, not re-embedded per update (count never changed)
+    await expect.poll(() => page.locator('.tb-RunOutput [data-group="acc"]').count()).toBe(1);
+    await screenshot(page, 'lab-example-notebook.png');
+
+    await page.keyboard.press('Control+s');
+    const saved = path.join(root, 'train.ipynb');
+    await expect.poll(() => fs.readFileSync(saved, 'utf8').includes('"completed"'), { timeout: 20_000 }).toBe(true);
+    const notebook = JSON.parse(fs.readFileSync(saved, 'utf8'));
+    const outputs = notebook.cells.flatMap((cell: { outputs?: Array<{ data?: Record<string, unknown> }> }) => cell.outputs ?? []);
+    const runOutput = outputs.find((o: { data?: Record<string, unknown> }) => o.data?.[RUN_MIME]);
+    expect(runOutput).toBeDefined();
+    expect(Object.keys(runOutput.data).sort()).toEqual([RUN_MIME, 'application/vnd.vegalite.v5+json', 'text/plain']);
+    expect(JSON.stringify(runOutput).length).toBeLessThan(100_000);
+    const validate = spawnSync(VENV_PYTHON, ['-c', 'import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', saved], { encoding: 'utf8' });
+    expect(validate.stdout.trim()).toBe('valid');
+    // The run went to the notebook's sidecar store.
+    expect(fs.readdirSync(path.join(root, 'train.trainbook', 'runs'))).toHaveLength(1);
+    expect(browser.errors).toEqual([]);
+    expect(browser.external).toEqual([]);
+  }, 240_000);
+
+  it('opens a hostile notebook without running anything from it', async () => {
+    const page = await browser.newPage();
+    const evilName = '<img src=x onerror="window.__pwned=1">';
+    const hostile = {
+      version: 1,
+      run: { id: 'evil', name: evilName, status: 'running', experiment: '<script>window.__pwned=2</script>', store: '../../etc', startedAt: '2026-01-01T00:00:00Z', error: null },
+      progress: { epoch: 1, epochs: 3, fraction: 0.5, elapsedSeconds: 3, etaSeconds: 3 },
+      series: [
+        { name: '"}]};window.__pwned=3;//', count: 3, last: 1, step: [0, 1, 2], value: [3, 2, 1] },
+        { name: `val_${evilName}`, count: 2, last: 1, step: [0, 2], value: [3, 'NaN'] },
+      ],
+      spec: { $schema: 'https://vega.github.io/schema/vega/v5.json', signals: [{ name: 'x', init: "window.__pwned=4" }] },
+      embedOptions: { loader: { baseURL: 'http://198.51.100.1/' }, expr: 'window.__pwned=5' },
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      usermeta: { embedOptions: { actions: true } },
+    };
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+      cells: [{ cell_type: 'code', id: 'evil-cell', metadata: {}, execution_count: 1, source: '// nothing', outputs: [{ output_type: 'display_data', metadata: {}, data: { [RUN_MIME]: hostile, 'text/plain': 'x' } }] }],
+    };
+    fs.writeFileSync(path.join(root, 'hostile.ipynb'), JSON.stringify(notebook));
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs++;
+      void dialog.dismiss();
+    });
+    await openNotebook(page, lab.url('hostile.ipynb'));
+    const output = page.locator('.tb-RunOutput').first();
+    await output.waitFor({ state: 'attached', timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    await output.scrollIntoViewIfNeeded();
+    await screenshot(page, 'lab-hostile-notebook.png');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toBe(0);
+    expect(await output.locator('img, script, iframe').count()).toBe(0);
+    expect(await output.innerText()).toContain(evilName); // shown as text, exactly
+    expect(browser.external).toEqual([]);
+  }, 120_000);
+});
