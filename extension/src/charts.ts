@@ -58,6 +58,11 @@ class GroupChart {
   private result: Result | null = null;
   /** Bumped by reset(), so an embed that finishes after a reset is thrown away. */
   private generation = 0;
+  /**
+   * Vega refits `width: 'container'` charts only on window resizes; a notebook panel also
+   * changes width when a sidebar opens or closes.
+   */
+  private readonly resizeObserver = new ResizeObserver(() => this.fit());
   /** The rows the view holds, per series (the same objects, so a prefix can be kept). */
   private rows = new Map<string, ChartRow[]>();
 
@@ -73,6 +78,7 @@ class GroupChart {
     head.append(title, this.latest);
     this.notes.hidden = true;
     this.node.append(head, this.notes, this.plot);
+    this.resizeObserver.observe(this.plot);
   }
 
   async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[]): Promise<void> {
@@ -129,12 +135,26 @@ class GroupChart {
     return result.view;
   }
 
+  private fit(): void {
+    const view = this.result?.view;
+    const container = view?.container();
+    if (!view || !container) return;
+    const style = getComputedStyle(container);
+    const width = container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (width > 0 && view.signal('width') !== width) void view.signal('width', width).runAsync();
+  }
+
   /** Drops the view (it is rebuilt on the next draw, e.g. with a new theme). */
   reset(): void {
     this.generation++;
     this.result?.finalize();
     this.result = null;
     this.rows = new Map();
+  }
+
+  dispose(): void {
+    this.resizeObserver.disconnect();
+    this.reset();
   }
 
   showError(message: string): void {
@@ -162,7 +182,7 @@ export class ChartPanel {
     const groups = groupMetrics([...byName.keys()]);
     for (const [group, chart] of this.charts) {
       if (groups.has(group)) continue;
-      chart.reset();
+      chart.dispose();
       chart.node.remove();
       this.charts.delete(group);
     }
@@ -211,7 +231,7 @@ export class ChartPanel {
 
   dispose(): void {
     this.disposed = true;
-    for (const chart of this.charts.values()) chart.reset();
+    for (const chart of this.charts.values()) chart.dispose();
     this.charts.clear();
     hideTooltip();
   }

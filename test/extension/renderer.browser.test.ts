@@ -131,7 +131,8 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(JUPYTER, ['lab', '--allow-root', '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
-      `--ServerApp.token=${TOKEN}`, `--ServerApp.root_dir=${dir}`], { cwd: ROOT, stdio: 'ignore' });
+      `--ServerApp.token=${TOKEN}`, `--ServerApp.root_dir=${dir}`, '--LabApp.news_url=',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'], { cwd: ROOT, stdio: 'ignore' });
     for (let i = 0; i < 120; i++) {
       const up = await fetch(`${base}/api/status?token=${TOKEN}`).then((r) => r.ok, () => false);
       if (up) break;
