@@ -72,8 +72,8 @@ describe('Run', () => {
       ['null', null],
     ])('refuses %s with a typed error naming the metric', async (_, bad) => {
       const { run, store } = newRun();
-      expect(() => run.log({ good: 1, 'my metric': bad as number })).toThrow(InvalidValueError);
-      expect(() => run.log({ 'my metric': bad as number })).toThrow(/"my metric"/);
+      expect(() => run.log({ good: 1, 'my metric': bad as unknown as number })).toThrow(InvalidValueError);
+      expect(() => run.log({ 'my metric': bad as unknown as number })).toThrow(/"my metric"/);
       await run.finish();
       expect(store().read(run.id).series.size).toBe(0); // nothing of the bad row was kept
     });

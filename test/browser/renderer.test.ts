@@ -1,22 +1,16 @@
 /**
  * The run renderer in a real JupyterLab (the prebuilt labextension in .venv) and headless
  * Chromium: saved outputs, live updates from a tslab kernel, hostile outputs, theme switches.
- * Skipped where JupyterLab, the built extension or Chromium is missing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_MIME } from '../../sdk/src/live/payload.js';
+import { requireBuilt } from '../helpers/sdk.js';
+import { openBrowser, openNotebook, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const JUPYTER = path.join(ROOT, '.venv/bin/jupyter');
-const CHROMIUM = '/usr/bin/chromium';
-const TOKEN = 't';
-const ready = [JUPYTER, CHROMIUM, path.join(ROOT, 'labextension/package.json')].every((file) => fs.existsSync(file));
 const EVIL = '<img src=x onerror=window.__pwned=1>';
 const BREAKOUT = '"}]};alert(1)//';
 
@@ -75,14 +69,6 @@ d.raw('${RUN_MIME}', payload(n) as any);
 const timer = setInterval(() => { n += 20; d.raw('${RUN_MIME}', payload(n) as any); if (n >= 100) clearInterval(timer); }, 500);
 `;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 interface OutputState {
   status?: string;
   runId?: string;
@@ -102,15 +88,15 @@ const outputs = (page: Page): Promise<OutputState[]> =>
     })),
   );
 
-describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
+describe('RunOutputRenderer in JupyterLab', () => {
   let dir: string;
-  let server: ChildProcess;
-  let context: BrowserContext;
+  let lab: Lab;
+  let browser: Browser;
   let page: Page;
-  let base: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
+    requireBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainbook-ext-'));
     notebook(path.join(dir, 'saved.ipynb'), 'python3', [
       { source: '# running', outputs: [display(payload())] },
@@ -127,25 +113,9 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
       $schema: 'https://vega.github.io/schema/vega/v5.json',
     }))] }]);
     notebook(path.join(dir, 'live.ipynb'), 'tslab', [{ source: LIVE_CELL }]);
-
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(JUPYTER, ['lab', '--allow-root', '--no-browser', '--ip=127.0.0.1', `--port=${port}`,
-      `--ServerApp.token=${TOKEN}`, `--ServerApp.root_dir=${dir}`, '--LabApp.news_url=',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'], { cwd: ROOT, stdio: 'ignore' });
-    for (let i = 0; i < 120; i++) {
-      const up = await fetch(`${base}/api/status?token=${TOKEN}`).then((r) => r.ok, () => false);
-      if (up) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(dir, 'chromium-')), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => {
-      if (!/No active debugger session/.test(String(error))) errors.push(String(error));
-    });
+    lab = await startLab(dir);
+    browser = await openBrowser();
+    page = browser.page;
     page.on('dialog', (dialog) => {
       if (dialog.type() !== 'beforeunload') errors.push(`dialog: ${dialog.message()}`);
       void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
@@ -153,13 +123,13 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    server?.kill();
+    await browser?.close();
+    await lab?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   async function open(name: string): Promise<void> {
-    await page.goto(`${base}/lab/tree/${name}?reset&token=${TOKEN}`);
+    await page.goto(lab.url(name));
     await page.waitForSelector('.jp-Notebook .jp-Cell .cm-content', { state: 'attached', timeout: 60_000 });
   }
 
@@ -181,6 +151,7 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
     const failedText = await page.locator('.tb-RunOutput').nth(1).innerText();
     expect(failedText).toContain('DivergedError: loss is NaN');
     expect(failedText).toContain('loss: NaN at last point');
+    await screenshot(page, 'renderer-saved-light.png');
     expect(errors).toEqual([]);
   }, 90_000);
 
@@ -194,6 +165,7 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
     await expect.poll(labelFill, { timeout: 10_000 }).not.toBe(light);
     const [running] = await outputs(page);
     expect(running).toMatchObject({ embeds: 2, charts: { loss: 600, acc: 400 } });
+    await screenshot(page, 'renderer-saved-dark.png');
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).first().hover();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Light$/ }).first().click();
@@ -215,12 +187,14 @@ describe.skipIf(!ready)('RunOutputRenderer in JupyterLab', () => {
       };
     });
     expect(seen).toEqual({ pwned: undefined, name: EVIL, experiment: BREAKOUT, titles: [EVIL, BREAKOUT], legend: [EVIL, BREAKOUT], elements: 0 });
+    await screenshot(page, 'renderer-hostile.png');
     expect(errors).toEqual([]);
+    expect(browser.errors).toEqual([]);
+    expect(browser.external).toEqual([]);
   }, 90_000);
 
   it('streams live updates into the views it has (tslab display)', async () => {
-    await open('live.ipynb');
-    await page.waitForFunction(() => /TypeScript \| Idle/.test(document.body.innerText), null, { timeout: 60_000 });
+    await openNotebook(page, lab.url('live.ipynb'));
     await page.locator('.jp-Cell .cm-content').first().click();
     await page.keyboard.press('Shift+Enter');
     const seen: OutputState[] = [];
