@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { selectStores } from '../stores.js';
+import { safeText } from '../text.js';
+import { renderRunList } from '../views.js';
+
+/** `trainbook ls`: the runs of the stores in a folder. */
+export function register(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('ls')
+    .description('list runs: status, duration, key params and last metrics')
+    .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
+    .option('--json', 'print JSON for machines')
+    .action((stores: string[], options: { json?: boolean }) => {
+      const selected = selectStores(stores, io.cwd);
+      const listed = selected.map((store) => ({ store, ...store.list() }));
+      if (options.json) {
+        io.out(
+          `${JSON.stringify(
+            listed.map(({ store, runs, problems }) => ({
+              store: store.dir,
+              notebook: store.manifest?.notebook ?? null,
+              runs: runs.map((run) => ({ ...run.record, status: run.status, recordedStatus: run.record.status, dir: run.dir })),
+              problems,
+            })),
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        for (const { store, runs, problems } of listed) {
+          if (listed.length > 1) io.out(`${safeText(store.dir)}\n`);
+          if (runs.length === 0) io.out(`No runs yet in ${safeText(store.dir)}. Call trainbook.init() in a notebook or script to record one.\n`);
+          else io.out(`${renderRunList(runs, io.now())}\n`);
+          for (const problem of problems) io.err(`trainbook: skipped ${safeText(problem.runId)}: ${safeText(problem.reason)}\n`);
+          if (listed.length > 1) io.out('\n');
+        }
+      }
+      setExit(listed.some((entry) => entry.problems.length > 0) ? ExitCode.findings : ExitCode.ok);
+    });
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { findRun, selectStores } from '../stores.js';
+import { renderRunDetails } from '../views.js';
+
+/** `trainbook show <run>`: everything about one run. */
+export function register(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('show')
+    .description('show everything about one run')
+    .argument('<run>', 'run id, unique id prefix, or run name')
+    .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
+    .option('--json', 'print JSON for machines')
+    .action((reference: string, stores: string[], options: { json?: boolean }) => {
+      const { store, run } = findRun(selectStores(stores, io.cwd), reference);
+      const data = store.read(run.record.id);
+      const seriesLengths = Object.fromEntries([...data.series.values()].map((series) => [series.name, series.length]));
+      if (options.json) {
+        io.out(
+          `${JSON.stringify(
+            { ...data.record, status: data.status, recordedStatus: data.record.status, dir: data.dir, points: seriesLengths, problems: data.problems, tornTail: data.tornTail },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        io.out(`${renderRunDetails({ summary: data, problems: data.problems, seriesLengths }, io.now())}\n`);
+      }
+      setExit(data.problems.length > 0 ? ExitCode.findings : ExitCode.ok);
+    });
+}
