@@ -1,0 +1,55 @@
+/**
+ * Bench page (bundled by bench/renderer.js with esbuild): the renderer's real chart panel, and
+ * vega-embed for the re-embed-everything approach to compare with.
+ */
+import embed from 'vega-embed';
+import { ChartPanel } from '../extension/src/charts.js';
+import { chartRows, groupChartSpec } from '../sdk/src/charts/spec.js';
+import type { LiveSeries } from '../sdk/src/live/payload.js';
+
+declare global {
+  interface Window {
+    bench: typeof api;
+  }
+}
+
+let panel: ChartPanel | null = null;
+
+const api = {
+  /** Streams one update into the panel (the first call embeds). Returns ms. */
+  async update(series: LiveSeries[]): Promise<number> {
+    if (!panel) {
+      panel = new ChartPanel(() => ({ dark: false }));
+      document.body.append(panel.node);
+    }
+    const start = performance.now();
+    await panel.update(series);
+    return performance.now() - start;
+  },
+  reset(): void {
+    panel?.dispose();
+    panel?.node.remove();
+    panel = null;
+  },
+  /**
+   * What a renderer that re-embeds every point on each update pays (tfjs-vis redraws its charts
+   * from all logs at each callback): a new view with all `points` points. Returns ms.
+   */
+  async reembed(points: number): Promise<number> {
+    const step = Array.from({ length: points }, (_, i) => i);
+    const value = step.map((i) => Math.sin(i / 1000) + 1 / (1 + i / 1000));
+    const start = performance.now();
+    const rows = chartRows('loss', 'batch/loss', step, value);
+    const target = document.createElement('div');
+    target.style.width = '600px';
+    document.body.append(target);
+    const spec = { ...groupChartSpec({ dark: false }), data: { values: rows } };
+    const result = await embed(target, spec as never, { renderer: 'svg', actions: false, mode: 'vega-lite' });
+    const elapsed = performance.now() - start;
+    result.finalize();
+    target.remove();
+    return elapsed;
+  },
+};
+
+window.bench = api;
