@@ -79,35 +79,20 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
   field('folder', safeText(summary.dir));
   if (record.progress?.epochs) field('progress', `epoch ${record.progress.epoch ?? 0}/${record.progress.epochs}`);
 
-  const params = Object.entries(record.params);
-  if (params.length > 0) {
-    out.push('', 'params');
-    out.push(indent(renderTable(['NAME', 'VALUE'], params.map(([key, value]) => [safeText(key), formatValue(value)]))));
-  }
-  const metrics = Object.entries(record.summary);
-  if (metrics.length > 0) {
-    out.push('', 'metrics');
-    out.push(
-      indent(
-        renderTable(
-          ['NAME', 'LAST', 'MIN', 'MAX', 'COUNT', 'STEP'],
-          metrics.map(([name, s]) => [safeText(name), formatValue(s.last), formatValue(s.min), formatValue(s.max), String(s.count), String(s.step)]),
-        ),
-      ),
-    );
-  }
-  const chronos = Object.entries(record.chronos);
-  if (chronos.length > 0) {
-    out.push('', 'chronos (seconds)');
-    out.push(
-      indent(
-        renderTable(
-          ['NAME', 'AVG', 'MIN', 'MAX', 'SD', 'COUNT'],
-          chronos.map(([name, c]) => [safeText(name), formatValue(c.avg), formatValue(c.min), formatValue(c.max), formatValue(c.sd), String(c.count)]),
-        ),
-      ),
-    );
-  }
+  const section = (title: string, header: string[], rows: string[][]): void => {
+    if (rows.length > 0) out.push('', title, indent(renderTable(header, rows)));
+  };
+  section('params', ['NAME', 'VALUE'], Object.entries(record.params).map(([key, value]) => [safeText(key), formatValue(value)]));
+  section(
+    'metrics',
+    ['NAME', 'LAST', 'MIN', 'MAX', 'COUNT', 'STEP'],
+    Object.entries(record.summary).map(([name, s]) => [safeText(name), formatValue(s.last), formatValue(s.min), formatValue(s.max), String(s.count), String(s.step)]),
+  );
+  section(
+    'chronos (seconds)',
+    ['NAME', 'AVG', 'MIN', 'MAX', 'SD', 'COUNT'],
+    Object.entries(record.chronos).map(([name, c]) => [safeText(name), formatValue(c.avg), formatValue(c.min), formatValue(c.max), formatValue(c.sd), String(c.count)]),
+  );
   if (record.error) {
     out.push('', `error: ${safeText(record.error.name)}: ${safeText(record.error.message)}`);
     if (record.error.stack) out.push(indent(record.error.stack.split('\n').map(safeText).join('\n')));
