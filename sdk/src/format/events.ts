@@ -6,7 +6,8 @@ import type { RunEvent } from './types.js';
  * Framing of `events.jsonl`. Each line is one JSON object whose first member is a checksum of
  * the rest of the line: `{"crc":"89abcdef","type":"metrics",...}`. The CRC-32 covers the UTF-8
  * bytes after `{"crc":"89abcdef",` up to the closing brace, so any flipped bit is detected
- * instead of misread, and the line stays plain JSON for any other tool.
+ * instead of misread, and the line stays plain JSON for any other tool. Every line must be
+ * framed; writers other than the SDK (the JupyterLab extension) use {@link frameEvent} too.
  */
 const CRC_PREFIX = '{"crc":"';
 const CRC_PREFIX_BYTES = [...CRC_PREFIX].map((c) => c.charCodeAt(0));
@@ -91,8 +92,10 @@ function readLine(
   crc: Crc32Function,
   decoder: { decode(input: Uint8Array): string },
 ): RunEvent | string {
-  const framed = hasCrcPrefix(bytes, start) && end - start > FRAME_HEAD_LENGTH;
-  if (framed) {
+  // Every line must carry its checksum: a line without one is damage (a flipped bit in `"crc"`
+  // would otherwise turn a record into an unchecked one), never an unchecked record.
+  if (!hasCrcPrefix(bytes, start) || end - start <= FRAME_HEAD_LENGTH) return 'no checksum';
+  {
     const expected = parseHex32(bytes, start + CRC_PREFIX.length);
     if (expected === -1 || bytes[start + CRC_PREFIX.length + 8] !== 0x22 || bytes[start + CRC_PREFIX.length + 9] !== 0x2c) {
       return 'damaged checksum field';
@@ -110,7 +113,7 @@ function readLine(
   }
   const problem = eventProblem(value as Record<string, unknown>);
   if (problem) return problem;
-  if (framed) delete (value as { crc?: string }).crc;
+  delete (value as { crc?: string }).crc;
   return value as RunEvent;
 }
 

@@ -91,12 +91,15 @@ describe('format/events', () => {
       const whole = new Uint8Array([...fileOf(events.slice(0, 2)).bytes, ...garbage, ...fileOf(events.slice(2)).bytes]);
       const parsed = parseEvents(whole);
       expect(parsed.events).toEqual(events);
-      expect(parsed.problems.map((p) => p.reason)).toEqual(['not valid JSON', 'not valid JSON', 'not an event record (no "type")']);
+      expect(parsed.problems.map((p) => p.reason)).toEqual(['no checksum', 'no checksum', 'no checksum']);
     });
 
-    it('accepts lines without a checksum (written by other tools)', () => {
-      const parsed = parseEvents(encoder.encode('{"type":"log","time":1,"level":"info","message":"hi"}\n'));
+    it('reports a line without a checksum as damage instead of trusting it', () => {
+      const line = frameEvent({ type: 'log', time: 1, level: 'info', message: 'hi' }, crcText);
+      const renamed = line.replace('{"crc"', '{"crb"'); // one flipped bit in the key
+      const parsed = parseEvents(encoder.encode(`{"type":"log","time":1,"level":"info","message":"hi"}\n${renamed}${line}`));
       expect(parsed.events).toEqual([{ type: 'log', time: 1, level: 'info', message: 'hi' }]);
+      expect(parsed.problems.map((p) => [p.line, p.reason])).toEqual([[1, 'no checksum'], [2, 'no checksum']]);
     });
   });
 });
