@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { init, openStore, StoreError, RunNotFoundError } from '../../sdk/src/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { crc32 } from 'node:zlib';
+import { frameEvent } from '../../sdk/src/format/events.js';
+import type { RunEvent } from '../../sdk/src/format/types.js';
 
 async function storeWithRuns(count: number) {
   const dir = tempDir();
@@ -48,9 +51,11 @@ describe('openStore()', () => {
   it('reports event lines with malformed columns instead of throwing', async () => {
     const { dir, ids } = await storeWithRuns(1);
     const events = path.join(dir, 'runs', ids[0]!, 'events.jsonl');
-    fs.appendFileSync(events, '{"type":"metrics","time":1,"series":{"loss":{"time":[0],"value":[true],"stepStart":0}}}\n');
-    fs.appendFileSync(events, '{"type":"metrics","time":1,"series":{"loss":{"time":[0,1],"value":[1],"stepStart":0}}}\n');
-    fs.appendFileSync(events, '{"type":"metrics","time":1,"series":{"loss":{"time":[0],"value":[2],"stepStart":9}}}\n');
+    // Well framed (valid checksums) but malformed inside, as another tool might write them.
+    const append = (event: unknown) => fs.appendFileSync(events, frameEvent(event as RunEvent, (text) => crc32(text)));
+    append({ type: 'metrics', time: 1, series: { loss: { time: [0], value: [true], stepStart: 0 } } });
+    append({ type: 'metrics', time: 1, series: { loss: { time: [0, 1], value: [1], stepStart: 0 } } });
+    append({ type: 'metrics', time: 1, series: { loss: { time: [0], value: [2], stepStart: 9 } } });
     const data = openStore(dir).read(ids[0]!);
     expect(data.problems.map((p) => p.reason)).toEqual(['series "loss" has malformed columns', 'series "loss" has columns of different lengths']);
     expect([...data.series.get('loss')!.value]).toEqual([0, 2]);
