@@ -5,6 +5,7 @@ import type { CliIo, CommandContext } from './context.js';
 import { register as registerLs } from './commands/ls.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerJupyter } from './commands/jupyter.js';
+import { register as registerDoctor } from './commands/doctor.js';
 
 export type { CliIo };
 
@@ -12,6 +13,7 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
   registerLs,
   registerShow,
   registerJupyter,
+  registerDoctor,
 ];
 
 /** Builds the `trainbook` command. Each action returns its exit code. */
