@@ -181,3 +181,39 @@ describe('Run', () => {
     });
   });
 });
+
+describe('init() in a cell tagged as an experiment', () => {
+  it('links the run to the cell, experiment and parameters the extension set, explicit params winning', async () => {
+    const scope = globalThis as Record<string, unknown>;
+    scope.__trainbook_context = {
+      notebook: 'sub/train.ipynb',
+      cell: { id: 'cell-7', source: 'await model.fit(...)', executionCount: 4 },
+      experiment: 'sweep',
+      params: { lr: 0.1, epochs: 3, optimizer: { name: 'sgd' } },
+    };
+    try {
+      const dir = tempDir();
+      const run = init({ dir, git: false, display: false, params: { lr: 0.01 } });
+      await run.finish();
+      const { record } = openStore(dir).find(run.id);
+      expect(record.cell).toEqual({ id: 'cell-7', source: 'await model.fit(...)', executionCount: 4 });
+      expect(record.experiment).toBe('sweep');
+      expect(record.notebook).toBe('train.ipynb');
+      expect(record.params).toEqual({ lr: 0.01, epochs: 3, 'optimizer.name': 'sgd' });
+      expect(record.name).toBe('sweep-0');
+    } finally {
+      delete scope.__trainbook_context;
+    }
+  });
+  it('ignores a malformed context', async () => {
+    (globalThis as Record<string, unknown>).__trainbook_context = { cell: 'nope' };
+    try {
+      const dir = tempDir();
+      const run = init({ dir, git: false, display: false });
+      await run.finish();
+      expect(openStore(dir).find(run.id).record.cell).toBeNull();
+    } finally {
+      delete (globalThis as Record<string, unknown>).__trainbook_context;
+    }
+  });
+});

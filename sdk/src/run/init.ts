@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidValueError } from '../errors.js';
-import { flattenParams, type FlatParams } from '../format/params.js';
+import { flattenParams, mergeParams, type FlatParams } from '../format/params.js';
+import { readCellContext } from './cellContext.js';
 import { STORE_FORMAT, type CellInfo, type RunRecord } from '../format/types.js';
 import { newRunId } from '../store/ids.js';
 import { RUNS_DIR, resolveStoreLocation } from '../store/paths.js';
@@ -54,13 +55,18 @@ export interface InitOptions {
  * await run.finish();
  */
 export function init(options: InitOptions = {}): Run {
-  const params: FlatParams = options.params === undefined ? {} : flattenParams(options.params);
+  // A cell tagged as an experiment in JupyterLab: its context fills in what the call leaves out.
+  const context = readCellContext();
+  const params: FlatParams = mergeParams(
+    context ? flattenParams(context.params) : {},
+    options.params === undefined ? {} : flattenParams(options.params),
+  );
   const name = options.name ?? undefined;
   if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
     throw new InvalidValueError(`Run name must be a string of at most ${MAX_NAME_LENGTH} characters.`);
   }
   const tags = [...new Set((options.tags ?? []).map((tag) => String(tag)))];
-  const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? null });
+  const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? (context?.notebook ? path.basename(context.notebook) : null) });
   const id = newRunId();
   let run: Run | undefined;
   const files = RunFiles.create(location.dir, location.notebook, id, (error) => run?.reportWriteFailure(error));
@@ -69,15 +75,17 @@ export function init(options: InitOptions = {}): Run {
   const record: RunRecord = {
     format: STORE_FORMAT,
     id,
-    name: name ?? defaultName(location.dir, options.experiment),
-    experiment: options.experiment ?? null,
+    name: name ?? defaultName(location.dir, options.experiment ?? context?.experiment ?? undefined),
+    experiment: options.experiment ?? context?.experiment ?? null,
     group: options.group ?? null,
     tags,
     notes: options.notes ?? '',
     metadata: options.metadata ? (JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>) : {},
     params,
     notebook: location.notebook,
-    cell: options.cell ? { id: options.cell.id ?? null, source: options.cell.source ?? null, executionCount: options.cell.executionCount ?? null } : null,
+    cell: options.cell
+      ? { id: options.cell.id ?? null, source: options.cell.source ?? null, executionCount: options.cell.executionCount ?? null }
+      : (context?.cell ?? null),
     git: options.git === false ? null : collectGit(cwd, files.runDir),
     env: collectEnv(cwd),
     status: 'running',
