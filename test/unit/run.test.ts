@@ -200,7 +200,7 @@ describe('init() in a cell tagged as an experiment', () => {
       expect(record.experiment).toBe('sweep');
       expect(record.notebook).toBe('train.ipynb');
       expect(record.params).toEqual({ lr: 0.01, epochs: 3, 'optimizer.name': 'sgd' });
-      expect(record.name).toBe('sweep-0');
+      expect(record.name).toBe('sweep-1'); // the first run of the experiment
     } finally {
       delete scope.__trainbook_context;
     }
