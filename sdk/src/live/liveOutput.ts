@@ -9,6 +9,8 @@ import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from 
 
 /** What a live display needs from a run. */
 export interface LiveSource {
+  /** Read on every change, so it must be cheap (toRecord() copies the whole record). */
+  readonly status: RunRecord['status'];
   toRecord(): RunRecord;
   liveSeries(): LiveSeries[];
   storeName(): string;
@@ -73,19 +75,14 @@ export class LiveOutput {
 
   private schedule(): void {
     if (this.closed) return;
-    const record = this.source.toRecord();
-    if (this.lastRender === 0) {
-      this.renderNow(record);
-      if (record.status !== 'running') this.close();
-      return;
-    }
-    if (record.status !== 'running') {
-      this.renderNow(record);
-      this.close();
+    const running = this.source.status === 'running';
+    if (this.lastRender === 0 || !running) {
+      this.renderNow();
+      if (!running) this.close();
       return;
     }
     const wait = this.lastRender + this.minIntervalMs - Date.now();
-    if (wait <= 0) this.renderNow(record);
+    if (wait <= 0) this.renderNow();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
