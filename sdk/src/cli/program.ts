@@ -5,6 +5,9 @@ import type { CliIo, CommandContext } from './context.js';
 import { register as registerLs } from './commands/ls.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerJupyter } from './commands/jupyter.js';
+import { register as registerReport } from './commands/report.js';
+import { register as registerPublish } from './commands/publish.js';
+import { register as registerServe } from './commands/serve.js';
 import { register as registerDoctor } from './commands/doctor.js';
 
 export type { CliIo };
@@ -14,6 +17,9 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
   registerShow,
   registerJupyter,
   registerDoctor,
+  registerReport,
+  registerPublish,
+  registerServe,
 ];
 
 /** Builds the `trainbook` command. Each action returns its exit code. */

@@ -1,0 +1,349 @@
+/**
+ * The report's view model: from runs (records, statuses, series as columns) to what the templates
+ * show — summary, runs table, parameter diff, one chart per metric group, each run's section and
+ * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
+ * it for its context.
+ */
+import { groupMetrics } from '../charts/spec.js';
+import type { EventProblem } from '../format/events.js';
+import { decodeNumber, formatNumber } from '../format/numbers.js';
+import type { ParamValue } from '../format/params.js';
+import type { EffectiveStatus, RunRecord } from '../format/types.js';
+import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
+import { highlight } from './highlight.js';
+
+export interface ReportRunInput {
+  record: RunRecord;
+  status: EffectiveStatus;
+  /** Each metric's points, finite ones only and possibly M4-reduced (see reduceSeries). */
+  series: ReadonlyMap<string, ReducedSeries>;
+  problems: readonly EventProblem[];
+  /** The store the run came from, as shown to people. */
+  store: string;
+}
+
+export interface ReportProblem {
+  where: string;
+  reason: string;
+}
+
+export interface ReportInput {
+  title: string;
+  generatedAt: string;
+  version: string;
+  stores: Array<{ dir: string; notebook: string | null }>;
+  runs: readonly ReportRunInput[];
+  /** Run folders that could not be read at all. */
+  problems: readonly ReportProblem[];
+}
+
+export interface Cell {
+  text: string;
+  /** What the table sorts by: a number where the value is one, else the text. */
+  sort: string | number;
+  className?: string;
+}
+
+export interface RunView {
+  id: string;
+  /** `run=<id>`: the element id, so a `#run=<id>` link scrolls there even without scripts. */
+  anchor: string;
+  label: string;
+  name: string;
+  status: EffectiveStatus;
+  recordedStatus: string;
+  store: string;
+  startedAt: string;
+  endedAt: string;
+  duration: string;
+  tags: string[];
+  group: string | null;
+  experiment: string | null;
+  notes: string;
+  params: Array<{ key: string; value: string; differs: boolean }>;
+  metrics: Array<{ name: string; last: string; min: string; max: string; count: number }>;
+  chronos: Array<{ name: string; avg: string; min: string; max: string; sd: string; count: number }>;
+  error: { name: string; message: string; stack: string | null } | null;
+  git: { commit: string; branch: string; dirty: boolean; diff: string } | null;
+  env: Array<{ key: string; value: string }>;
+  cell: { id: string | null; executionCount: number | null; codeAnchor: string | null } | null;
+  lost: string | null;
+  problems: string[];
+}
+
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  version: string;
+  stores: Array<{ dir: string; notebook: string | null }>;
+  summary: {
+    runs: number;
+    statuses: Array<{ status: string; count: number }>;
+    metrics: number;
+    points: number;
+    firstStart: string;
+    lastEnd: string;
+    best: Array<{ metric: string; value: string; run: string; anchor: string }>;
+  };
+  table: { paramColumns: string[]; metricColumns: string[]; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[] }> };
+  paramDiff: { runs: Array<{ label: string; anchor: string }>; rows: Array<{ key: string; differs: boolean; values: string[] }>; differing: number };
+  charts: ChartData[];
+  runs: RunView[];
+  code: Array<{ anchor: string; title: string; html: string; runs: Array<{ label: string; anchor: string }>; lines: number }>;
+  problems: ReportProblem[];
+}
+
+export function runAnchor(id: string): string {
+  return `run=${id}`;
+}
+
+/** Labels that tell runs apart: the name, with the id's last part when names repeat. */
+export function runLabels(records: readonly RunRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const record of records) counts.set(record.name, (counts.get(record.name) ?? 0) + 1);
+  const labels = records.map((record) => ((counts.get(record.name) ?? 0) > 1 || record.name === '' ? `${record.name} (${record.id.slice(-5)})` : record.name));
+  // Ids are unique, but two suffixes can still collide: fall back to the whole id.
+  const seen = new Set<string>();
+  return labels.map((label, i) => {
+    const unique = seen.has(label) ? `${records[i]!.name} (${records[i]!.id})` : label;
+    seen.add(unique);
+    return unique;
+  });
+}
+
+export function displayValue(value: ParamValue | undefined): string {
+  if (value === undefined) return '—';
+  if (typeof value === 'number' || value === 'NaN' || value === 'Infinity' || value === '-Infinity') return formatNumber(decodeNumber(value));
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function sortValue(value: ParamValue | undefined): string | number {
+  if (typeof value === 'number') return value;
+  return displayValue(value);
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+function formatTime(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+}
+
+function durationMs(record: RunRecord): number | null {
+  const start = Date.parse(record.startedAt);
+  const end = Date.parse(record.endedAt ?? record.heartbeatAt);
+  return Number.isFinite(start) && Number.isFinite(end) ? end - start : null;
+}
+
+function sameValue(a: ParamValue | undefined, b: ParamValue | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Params whose value is not the same in every run (a param missing from a run differs). */
+export function differingParams(records: readonly RunRecord[]): Set<string> {
+  const keys = new Set<string>();
+  for (const record of records) for (const key of Object.keys(record.params)) keys.add(key);
+  const differing = new Set<string>();
+  for (const key of keys) {
+    const first = records[0]!.params[key];
+    if (records.some((record) => !Object.prototype.hasOwnProperty.call(record.params, key) || !sameValue(record.params[key], first))) differing.add(key);
+  }
+  return differing;
+}
+
+/** A metric the table shows: epoch-level metrics first, batch metrics only when nothing else exists. */
+function tableMetrics(records: readonly RunRecord[]): string[] {
+  const names = new Set<string>();
+  for (const record of records) for (const name of Object.keys(record.summary)) names.add(name);
+  const all = [...names];
+  const epochLevel = all.filter((name) => !name.startsWith('batch/'));
+  return (epochLevel.length > 0 ? epochLevel : all).slice(0, 8);
+}
+
+/** For the summary: the best final value of each metric (lowest for losses and errors, else highest). */
+function bestValues(runs: readonly ReportRunInput[], labels: string[], metrics: string[]): ReportModel['summary']['best'] {
+  const best: ReportModel['summary']['best'] = [];
+  for (const metric of metrics.slice(0, 4)) {
+    const lowerIsBetter = /loss|err|mse|mae|rmse|perplexity/i.test(metric);
+    let chosen = -1;
+    let chosenValue = NaN;
+    runs.forEach((run, i) => {
+      const summary = run.record.summary[metric];
+      if (!summary) return;
+      const value = decodeNumber(summary.last);
+      if (!Number.isFinite(value)) return;
+      if (chosen < 0 || (lowerIsBetter ? value < chosenValue : value > chosenValue)) {
+        chosen = i;
+        chosenValue = value;
+      }
+    });
+    if (chosen >= 0) best.push({ metric, value: formatNumber(chosenValue), run: labels[chosen]!, anchor: runAnchor(runs[chosen]!.record.id) });
+  }
+  return best;
+}
+
+export function buildReportModel(input: ReportInput, options: { chartBudget?: number } = {}): ReportModel {
+  const runs = input.runs;
+  const records = runs.map((run) => run.record);
+  const labels = runLabels(records);
+  const differing = records.length > 1 ? differingParams(records) : new Set<string>();
+  const allParams = [...new Set(records.flatMap((record) => Object.keys(record.params)))];
+  const paramColumns = (records.length > 1 ? allParams.filter((key) => differing.has(key)) : allParams).slice(0, 8);
+  const metricColumns = tableMetrics(records);
+
+  const statusCounts = new Map<string, number>();
+  for (const run of runs) statusCounts.set(run.status, (statusCounts.get(run.status) ?? 0) + 1);
+  const starts = records.map((record) => record.startedAt).filter(Boolean).sort();
+  const ends = records.map((record) => record.endedAt ?? record.heartbeatAt).filter(Boolean).sort();
+  let points = 0;
+  for (const run of runs) for (const series of run.series.values()) points += series.logged;
+
+  const rows = runs.map((run, i) => {
+    const record = run.record;
+    const cells: Cell[] = [
+      { text: formatTime(record.startedAt), sort: record.startedAt },
+      { text: formatDuration(durationMs(record)), sort: durationMs(record) ?? -1 },
+      ...paramColumns.map((key) => ({ text: displayValue(record.params[key]), sort: sortValue(record.params[key]) })),
+      ...metricColumns.map((name) => {
+        const summary = record.summary[name];
+        const value = summary ? decodeNumber(summary.last) : NaN;
+        return { text: summary ? formatNumber(value) : '—', sort: Number.isFinite(value) ? value : summary ? formatNumber(value) : '', className: 'num' };
+      }),
+    ];
+    return { id: record.id, label: labels[i]!, anchor: runAnchor(record.id), status: run.status, cells };
+  });
+
+  const diffKeys = [...allParams].sort((a, b) => Number(differing.has(b)) - Number(differing.has(a)) || a.localeCompare(b));
+  const paramDiff = {
+    runs: records.map((record, i) => ({ label: labels[i]!, anchor: runAnchor(record.id) })),
+    rows: diffKeys.map((key) => ({ key, differs: differing.has(key), values: records.map((record) => displayValue(record.params[key])) })),
+    differing: differing.size,
+  };
+
+  // One chart per metric group, runs overlaid.
+  const metricNames: string[] = [];
+  for (const run of runs) for (const name of run.series.keys()) if (!metricNames.includes(name)) metricNames.push(name);
+  const groups = groupMetrics(metricNames);
+  const charts: ChartData[] = [];
+  for (const [group, names] of groups) {
+    const inputs: ChartSeriesInput[] = [];
+    runs.forEach((run, i) => {
+      for (const name of names) {
+        const series = run.series.get(name);
+        if (series && series.logged > 0) inputs.push({ run: labels[i]!, metric: name, series });
+      }
+    });
+    if (inputs.length > 0) charts.push(buildChartData(group, inputs, options.chartBudget));
+  }
+
+  // The experiment cells' code: each distinct source once, with the runs that executed it.
+  const code: ReportModel['code'] = [];
+  const codeIndex = new Map<string, number>();
+  runs.forEach((run, i) => {
+    const cell = run.record.cell;
+    if (!cell || typeof cell.source !== 'string' || cell.source === '') return;
+    const key = `${cell.id ?? ''}\u0000${cell.source}`;
+    let index = codeIndex.get(key);
+    if (index === undefined) {
+      index = code.length;
+      codeIndex.set(key, index);
+      code.push({ anchor: `code-${index + 1}`, title: cell.id ? `cell ${cell.id}` : `cell ${index + 1}`, html: highlight(cell.source), runs: [], lines: cell.source.split('\n').length });
+    }
+    code[index]!.runs.push({ label: labels[i]!, anchor: runAnchor(run.record.id) });
+  });
+
+  const runViews: RunView[] = runs.map((run, i) => {
+    const record = run.record;
+    const cell = record.cell;
+    const codeKey = cell && typeof cell.source === 'string' && cell.source !== '' ? `${cell.id ?? ''}\u0000${cell.source}` : null;
+    const env = record.env;
+    return {
+      id: record.id,
+      anchor: runAnchor(record.id),
+      label: labels[i]!,
+      name: record.name,
+      status: run.status,
+      recordedStatus: record.status,
+      store: run.store,
+      startedAt: formatTime(record.startedAt),
+      endedAt: formatTime(record.endedAt),
+      duration: formatDuration(durationMs(record)),
+      tags: record.tags,
+      group: record.group,
+      experiment: record.experiment,
+      notes: record.notes,
+      params: Object.keys(record.params).map((key) => ({ key, value: displayValue(record.params[key]), differs: differing.has(key) })),
+      metrics: Object.entries(record.summary).map(([name, s]) => ({
+        name,
+        last: formatNumber(decodeNumber(s.last)),
+        min: formatNumber(decodeNumber(s.min)),
+        max: formatNumber(decodeNumber(s.max)),
+        count: s.count,
+      })),
+      chronos: Object.entries(record.chronos).map(([name, c]) => ({ name, avg: seconds(c.avg), min: seconds(c.min), max: seconds(c.max), sd: seconds(c.sd), count: c.count })),
+      error: record.error ? { name: record.error.name, message: record.error.message, stack: record.error.stack } : null,
+      git: record.git
+        ? {
+            commit: record.git.commit ?? '(none)',
+            branch: record.git.branch ?? '(detached)',
+            dirty: record.git.dirty,
+            diff: record.git.dirty ? `${record.git.diffBytes} bytes of uncommitted changes${record.git.diffTruncated ? ' (truncated)' : ''}` : '',
+          }
+        : null,
+      env: env
+        ? [
+            { key: 'Node', value: env.node },
+            { key: 'OS', value: `${env.os.platform} ${env.os.release} (${env.os.arch})` },
+            { key: 'CPU', value: `${env.cpu.model} × ${env.cpu.cores}` },
+            { key: 'Memory', value: `${(env.memoryBytes / 2 ** 30).toFixed(1)} GiB` },
+            { key: 'Host', value: env.hostname },
+            { key: 'tfjs', value: env.tfjs ? `${env.tfjs.version ?? '?'} (${env.tfjs.backend ?? 'no backend'})` : 'not loaded' },
+            { key: 'GPU', value: env.gpu.length > 0 ? env.gpu.map((g) => `${g.name}${g.memoryMiB ? ` ${g.memoryMiB} MiB` : ''}`).join(', ') : 'none' },
+            { key: 'trainbook', value: env.trainbook },
+          ]
+        : [],
+      cell: cell ? { id: cell.id, executionCount: cell.executionCount, codeAnchor: codeKey !== null ? code[codeIndex.get(codeKey)!]!.anchor : null } : null,
+      lost: record.lost && (record.lost.points > 0 || record.lost.records > 0) ? `${record.lost.points} points and ${record.lost.records} records could not be written${record.lost.firstError ? `: ${record.lost.firstError}` : ''}` : null,
+      problems: run.problems.map((p) => `events.jsonl line ${p.line} (byte ${p.offset}): ${p.reason}`),
+    };
+  });
+
+  const problems: ReportProblem[] = [...input.problems];
+  for (const view of runViews) for (const reason of view.problems) problems.push({ where: view.label, reason });
+
+  return {
+    title: input.title,
+    generatedAt: input.generatedAt,
+    version: input.version,
+    stores: input.stores,
+    summary: {
+      runs: runs.length,
+      statuses: [...statusCounts].map(([status, count]) => ({ status, count })),
+      metrics: metricNames.length,
+      points,
+      firstStart: formatTime(starts[0] ?? null),
+      lastEnd: formatTime(ends[ends.length - 1] ?? null),
+      best: bestValues(runs, labels, metricColumns),
+    },
+    table: { paramColumns, metricColumns, rows },
+    paramDiff,
+    charts,
+    runs: runViews,
+    code,
+    problems,
+  };
+}
+
+function seconds(value: number): string {
+  return Number.isFinite(value) ? `${formatNumber(value)} s` : '';
+}
