@@ -1,0 +1,209 @@
+/**
+ * Comparing selected runs: overlaid curves per metric (Vega-Lite specs from the SDK's
+ * `groupChartSpec`, names only as data), a parameter diff table that marks what differs, and
+ * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
+ */
+import type { Result, VisualizationSpec } from 'vega-embed';
+import { chartRows, groupChartSpec, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
+import { decodeNumber, encodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
+import type { Series } from '../../../sdk/src/format/series.js';
+import type { RunRecord } from '../../../sdk/src/format/types.js';
+import { formatParam, paramDiff } from '../../../sdk/src/experiments/runs.js';
+import { safeTooltip } from '../tooltip.js';
+import { loadVegaEmbed } from '../vegaLoader.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A short label per run for legends: its name, made unique with the id's tail. */
+export function runLabels(records: readonly RunRecord[]): string[] {
+  const names = records.map((r) => r.name || r.id);
+  return names.map((name, i) => (names.indexOf(name) !== names.lastIndexOf(name) ? `${name} (${records[i]!.id.slice(-5)})` : name));
+}
+
+export class CompareView {
+  readonly node = el('div', 'tb-Compare');
+  private results: Result[] = [];
+  private generation = 0;
+
+  constructor(private readonly theme: () => ChartTheme) {
+    this.node.hidden = true;
+  }
+
+  clear(): void {
+    this.generation++;
+    for (const result of this.results) result.finalize();
+    this.results = [];
+    this.node.replaceChildren();
+    this.node.hidden = true;
+  }
+
+  async show(records: readonly RunRecord[], series: ReadonlyArray<Map<string, Series>>): Promise<void> {
+    this.clear();
+    const generation = this.generation;
+    this.node.hidden = false;
+    const labels = runLabels(records);
+    const title = el('div', 'tb-Compare-title', `Comparing ${records.length} runs`);
+    const diffSection = el('section', 'tb-Compare-diff');
+    diffSection.append(el('h3', undefined, 'Parameters'), this.diffTable(records, labels));
+    const charts = el('section', 'tb-Compare-charts');
+    charts.append(el('h3', undefined, 'Metrics'));
+    this.node.append(title, diffSection, charts);
+    if (records.length >= 3) {
+      const parallel = el('section', 'tb-Compare-parallel');
+      parallel.append(el('h3', undefined, 'Parallel coordinates'), parallelCoordinates(records, labels));
+      this.node.append(parallel);
+    }
+    await this.drawCharts(charts, labels, series, generation);
+  }
+
+  private diffTable(records: readonly RunRecord[], labels: string[]): HTMLElement {
+    const rows = paramDiff(records);
+    if (rows.length === 0) return el('p', 'tb-Compare-empty', 'These runs have no params.');
+    const table = el('table', 'tb-DiffTable');
+    const head = el('tr');
+    head.append(el('th', undefined, 'param'), ...labels.map((label) => el('th', undefined, label)));
+    table.append(el('thead'), el('tbody'));
+    table.tHead!.append(head);
+    for (const row of rows) {
+      const tr = el('tr', row.differs ? 'tb-mod-differs' : undefined);
+      tr.dataset.param = row.key;
+      tr.dataset.differs = String(row.differs);
+      tr.append(el('th', undefined, row.key), ...row.values.map((v) => el('td', undefined, formatParam(v))));
+      table.tBodies[0]!.append(tr);
+    }
+    return table;
+  }
+
+  private async drawCharts(container: HTMLElement, labels: string[], series: ReadonlyArray<Map<string, Series>>, generation: number): Promise<void> {
+    const metrics = new Set<string>();
+    for (const map of series) for (const name of map.keys()) metrics.add(name);
+    if (metrics.size === 0) {
+      container.append(el('p', 'tb-Compare-empty', 'No metrics were logged by these runs.'));
+      return;
+    }
+    let vegaEmbed: Awaited<ReturnType<typeof loadVegaEmbed>>;
+    try {
+      vegaEmbed = await loadVegaEmbed();
+    } catch (error) {
+      container.append(el('p', 'tb-Compare-empty', `Charts unavailable: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
+    for (const metric of [...metrics].sort()) {
+      if (generation !== this.generation) return;
+      const chart = el('div', 'tb-Chart');
+      chart.dataset.metric = metric;
+      const plot = el('div', 'tb-Chart-plot');
+      chart.append(el('div', 'tb-Chart-title', metric), plot);
+      container.append(chart);
+      // One line per run: the run's label is the series (data), the metric is the group (data).
+      const rows = series.flatMap((map, i) => {
+        const s = map.get(metric);
+        if (!s) return [];
+        const step = Array.from(s.step.subarray(0, s.length));
+        const value = Array.from(s.value.subarray(0, s.length), (v) => encodeNumber(v));
+        return chartRows(metric, labels[i]!, step, value);
+      });
+      chart.dataset.points = String(rows.length);
+      chart.dataset.runs = String(new Set(rows.map((r) => r.series)).size);
+      const target = el('div', 'tb-Chart-view');
+      plot.append(target);
+      const result = await vegaEmbed.default(target, groupChartSpec(this.theme(), { height: 140 }) as VisualizationSpec, {
+        mode: 'vega-lite',
+        renderer: 'svg',
+        actions: false,
+        defaultStyle: false,
+        tooltip: safeTooltip,
+      });
+      if (generation !== this.generation) {
+        result.finalize();
+        return;
+      }
+      this.results.push(result);
+      await result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().insert(rows)).runAsync();
+    }
+  }
+
+  dispose(): void {
+    this.clear();
+  }
+}
+
+/**
+ * Parallel coordinates of the params and final metrics that are numbers in every run, drawn as
+ * plain SVG (one axis per dimension, one polyline per run).
+ */
+export function parallelCoordinates(records: readonly RunRecord[], labels: string[]): SVGSVGElement {
+  const dims: Array<{ name: string; values: number[] }> = [];
+  const keys = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r.params)) keys.add(k);
+  for (const key of [...keys].sort()) {
+    const values = records.map((r) => r.params[key]);
+    if (values.every((v) => typeof v === 'number')) dims.push({ name: key, values: values as number[] });
+  }
+  const metrics = new Set<string>();
+  for (const r of records) for (const k of Object.keys(r.summary)) metrics.add(k);
+  for (const name of [...metrics].sort()) {
+    const values = records.map((r) => (r.summary[name] ? decodeNumber(r.summary[name]!.last) : NaN));
+    if (values.every(Number.isFinite)) dims.push({ name, values });
+  }
+  const width = Math.max(320, dims.length * 110);
+  const height = 200;
+  const top = 24;
+  const bottom = height - 24;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'tb-Parallel');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height));
+  svg.dataset.dimensions = String(dims.length);
+  if (dims.length < 2) {
+    const text = document.createElementNS(SVG, 'text');
+    text.setAttribute('x', '8');
+    text.setAttribute('y', '20');
+    text.textContent = 'Parallel coordinates need two numeric params or metrics shared by every run.';
+    svg.append(text);
+    return svg;
+  }
+  const x = (i: number): number => 50 + (i * (width - 100)) / (dims.length - 1);
+  const y = (dim: { values: number[] }, v: number): number => {
+    const min = Math.min(...dim.values);
+    const max = Math.max(...dim.values);
+    return max === min ? (top + bottom) / 2 : bottom - ((v - min) / (max - min)) * (bottom - top);
+  };
+  dims.forEach((dim, i) => {
+    const axis = document.createElementNS(SVG, 'line');
+    axis.setAttribute('class', 'tb-Parallel-axis');
+    axis.setAttribute('x1', String(x(i)));
+    axis.setAttribute('x2', String(x(i)));
+    axis.setAttribute('y1', String(top));
+    axis.setAttribute('y2', String(bottom));
+    const label = document.createElementNS(SVG, 'text');
+    label.setAttribute('x', String(x(i)));
+    label.setAttribute('y', String(top - 8));
+    label.setAttribute('text-anchor', 'middle');
+    label.textContent = dim.name;
+    const low = document.createElementNS(SVG, 'text');
+    low.setAttribute('x', String(x(i)));
+    low.setAttribute('y', String(bottom + 14));
+    low.setAttribute('text-anchor', 'middle');
+    low.textContent = `${formatNumber(Math.min(...dim.values))} – ${formatNumber(Math.max(...dim.values))}`;
+    svg.append(axis, label, low);
+  });
+  records.forEach((_, r) => {
+    const line = document.createElementNS(SVG, 'polyline');
+    line.setAttribute('class', `tb-Parallel-line tb-Parallel-line-${r % 10}`);
+    line.setAttribute('points', dims.map((dim, i) => `${x(i)},${y(dim, dim.values[r]!)}`).join(' '));
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = labels[r]!;
+    line.append(title);
+    svg.append(line);
+  });
+  return svg;
+}

@@ -1,0 +1,173 @@
+/**
+ * All of the extension's store I/O, through the Jupyter server's Contents API only: the sidecar
+ * store `<stem>.trainbook/` beside a notebook. Reads go through the SDK's pure readers
+ * (coerceRunRecord, parseEvents, collectSeries); writes use frameEvent for events.jsonl.
+ * Whole-file saves: the server writes them atomically (temporary file, then rename).
+ */
+import type { Contents } from '@jupyterlab/services';
+import { crc32String } from '../../../sdk/src/format/crc32.js';
+import { frameEvent, parseEvents } from '../../../sdk/src/format/events.js';
+import { collectSeries, type Series } from '../../../sdk/src/format/series.js';
+import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
+import { STORE_FORMAT, type RunEvent, type RunRecord } from '../../../sdk/src/format/types.js';
+import type { ExecutionRecord } from '../../../sdk/src/experiments/runs.js';
+
+const RUN_ID = /^[0-9]{8}-[0-9]{9}-[0-9a-z]{5}$/;
+/** How many run.json files are fetched at once. */
+const CONCURRENCY = 6;
+
+/** The store folder of a notebook, as a server path: `a/b/train.ipynb` → `a/b/train.trainbook`. */
+export function storeDirOf(notebookPath: string): string {
+  const slash = notebookPath.lastIndexOf('/');
+  const dir = slash === -1 ? '' : notebookPath.slice(0, slash + 1);
+  const name = notebookPath.slice(slash + 1);
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  return `${dir}${stem}.trainbook`;
+}
+
+export interface StoredRun {
+  record: RunRecord;
+  /** The run folder's last_modified, to skip re-reading unchanged runs. */
+  modified: string;
+}
+
+export interface RunListing {
+  runs: StoredRun[];
+  /** Runs that could not be read: shown, never thrown. */
+  problems: Array<{ id: string; reason: string }>;
+}
+
+const isNotFound = (error: unknown): boolean => {
+  const status = (error as { response?: { status?: number } })?.response?.status;
+  return status === 404;
+};
+
+export class ExperimentStore {
+  private readonly ensured = new Set<string>();
+  private readonly cache = new Map<string, StoredRun>();
+  /** Folders seen to exist, so polling does not look them up each time. */
+  private readonly known = new Set<string>();
+
+  constructor(private readonly contents: Contents.IManager) {}
+
+  /** Every run of the notebook's store; unchanged runs come from the cache. A missing store is empty. */
+  async listRuns(notebookPath: string): Promise<RunListing> {
+    const runsDir = `${storeDirOf(notebookPath)}/runs`;
+    let listing: Contents.IModel;
+    // Probing a missing folder would log a 404 in the browser console: look at the parent first.
+    if (!this.known.has(runsDir) && ((await this.entryType(storeDirOf(notebookPath))) !== 'directory' || (await this.entryType(runsDir)) !== 'directory')) {
+      return { runs: [], problems: [] };
+    }
+    this.known.add(runsDir);
+    try {
+      listing = await this.contents.get(runsDir, { content: true, type: 'directory' });
+    } catch (error) {
+      this.known.delete(runsDir);
+      if (isNotFound(error)) return { runs: [], problems: [] };
+      throw error;
+    }
+    const entries = (Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : []).filter((e) => e.type === 'directory' && RUN_ID.test(e.name));
+    const runs: StoredRun[] = [];
+    const problems: RunListing['problems'] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const entry = entries[next++]!;
+        const key = `${runsDir}/${entry.name}`;
+        const cached = this.cache.get(key);
+        if (cached && cached.modified === entry.last_modified && cached.record.status !== 'running') {
+          runs.push(cached);
+          continue;
+        }
+        try {
+          const file = await this.contents.get(`${key}/run.json`, { content: true, type: 'file', format: 'text' });
+          const record = coerceRunRecord(JSON.parse(String(file.content)));
+          if (typeof record === 'string') problems.push({ id: entry.name, reason: record });
+          else if (record.id !== entry.name) problems.push({ id: entry.name, reason: `run.json says id ${JSON.stringify(record.id)}` });
+          else {
+            const stored = { record, modified: entry.last_modified };
+            this.cache.set(key, stored);
+            runs.push(stored);
+          }
+        } catch (error) {
+          // A run folder whose run.json is not written yet, or is damaged.
+          if (!isNotFound(error)) problems.push({ id: entry.name, reason: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+    runs.sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
+    return { runs, problems };
+  }
+
+  /** A run's metric series from its events.jsonl (torn or damaged lines are skipped by parseEvents). */
+  async readSeries(notebookPath: string, runId: string): Promise<Map<string, Series>> {
+    if (!RUN_ID.test(runId)) return new Map();
+    try {
+      const file = await this.contents.get(`${storeDirOf(notebookPath)}/runs/${runId}/events.jsonl`, { content: true, type: 'file', format: 'text' });
+      return collectSeries(parseEvents(new TextEncoder().encode(String(file.content))).events);
+    } catch (error) {
+      if (isNotFound(error)) return new Map();
+      throw error;
+    }
+  }
+
+  /** Writes a run the extension made (a tagged cell that never called the SDK). */
+  async writeRun(notebookPath: string, record: RunRecord, events: RunEvent[]): Promise<void> {
+    if (!RUN_ID.test(record.id)) throw new Error(`not a run id: ${record.id}`);
+    const store = await this.ensureStore(notebookPath);
+    const dir = `${store}/runs/${record.id}`;
+    await this.ensureDir(`${store}/runs`);
+    await this.ensureDir(dir);
+    await this.saveText(`${dir}/events.jsonl`, events.map((e) => frameEvent(e, crc32String)).join(''));
+    await this.saveText(`${dir}/run.json`, `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  /** One file per execution of a tagged cell: `executions/<id>.json`. Never rewritten. */
+  async writeExecution(notebookPath: string, execution: ExecutionRecord): Promise<void> {
+    if (!RUN_ID.test(execution.id)) throw new Error(`not an execution id: ${execution.id}`);
+    const store = await this.ensureStore(notebookPath);
+    await this.ensureDir(`${store}/executions`);
+    await this.saveText(`${store}/executions/${execution.id}.json`, `${JSON.stringify(execution, null, 2)}\n`);
+  }
+
+  private async ensureStore(notebookPath: string): Promise<string> {
+    const store = storeDirOf(notebookPath);
+    if (this.ensured.has(store)) return store;
+    await this.ensureDir(store);
+    if ((await this.entryType(`${store}/store.json`)) === null) {
+      const name = notebookPath.slice(notebookPath.lastIndexOf('/') + 1);
+      await this.saveText(`${store}/store.json`, `${JSON.stringify({ format: STORE_FORMAT, notebook: name })}\n`);
+    }
+    return store;
+  }
+
+  private async ensureDir(path: string): Promise<void> {
+    if (this.ensured.has(path)) return;
+    const type = await this.entryType(path);
+    if (type === null) await this.contents.save(path, { type: 'directory' });
+    else if (type !== 'directory') throw new Error(`${path} exists and is not a folder`);
+    this.ensured.add(path);
+  }
+
+  /** The type of the entry at `path`, or null when there is none, from its parent's listing. */
+  private async entryType(path: string): Promise<string | null> {
+    const slash = path.lastIndexOf('/');
+    const parent = slash === -1 ? '' : path.slice(0, slash);
+    const name = path.slice(slash + 1);
+    let listing: Contents.IModel;
+    try {
+      listing = await this.contents.get(parent, { content: true, type: 'directory' });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    const entries = Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : [];
+    return entries.find((e) => e.name === name)?.type ?? null;
+  }
+
+  private async saveText(path: string, content: string): Promise<void> {
+    await this.contents.save(path, { type: 'file', format: 'text', content });
+  }
+}

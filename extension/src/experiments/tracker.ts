@@ -1,0 +1,288 @@
+/**
+ * Cell experiments: before a tagged cell runs, the kernel gets the run context (a silent
+ * execute that sets `globalThis.__trainbook_context`); after it ran, the execution is recorded
+ * in the store, and a run is written for it when the cell made none. Tagged cells get a badge
+ * with their run count.
+ */
+import type { Cell, CodeCell } from '@jupyterlab/cells';
+import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { RUN_MIME } from '../../../sdk/src/live/payload.js';
+import { parseParametersCell } from '../../../sdk/src/experiments/parameters.js';
+import {
+  CLEAR_CONTEXT_CODE,
+  cellRunEvents,
+  cellRunRecord,
+  executionRecord,
+  experimentFromTags,
+  linkedRunIds,
+  newBrowserRunId,
+  PARAMETERS_TAG,
+  runContextCode,
+  type CellExecution,
+} from '../../../sdk/src/experiments/runs.js';
+import { RunsModel } from './model.js';
+import type { ExperimentStore } from './store.js';
+
+export interface TrackerSettings {
+  passRunContext: boolean;
+  recordExecutions: boolean;
+}
+
+/** Tags of a cell as strings. */
+export function cellTags(cell: Cell): string[] {
+  const tags = cell.model.getMetadata('tags');
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+export function setCellTags(cell: Cell, tags: string[]): void {
+  if (tags.length === 0) cell.model.deleteMetadata('tags');
+  else cell.model.setMetadata('tags', tags);
+}
+
+/** Params from the notebook's first `parameters` cell. */
+export function notebookParams(notebook: Notebook): { params: Record<string, unknown>; problems: string[] } {
+  const cell = notebook.widgets.find((c) => c.model.type === 'code' && cellTags(c).includes(PARAMETERS_TAG));
+  if (!cell) return { params: {}, problems: [] };
+  const result = parseParametersCell(cell.model.sharedModel.getSource());
+  return { params: result.params, problems: result.problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`) };
+}
+
+interface Pending {
+  panel: NotebookPanel;
+  cell: CodeCell;
+  experiment: string;
+  params: Record<string, unknown>;
+  scheduledAt: Date;
+  startedAt: Date | null;
+  source: string;
+}
+
+export class ExperimentTracker {
+  private readonly models = new Map<NotebookPanel, RunsModel>();
+  private readonly pending = new Map<Cell, Pending>();
+  /** Kernels whose context global may be set, so an untagged cell must clear it first. */
+  private readonly contextSet = new WeakSet<Kernel.IKernelConnection>();
+  private readonly lastCount = new WeakMap<Kernel.IKernelConnection, number>();
+  private readonly watchedKernels = new WeakSet<Kernel.IKernelConnection>();
+  /** Kernels seen to give silent requests an execution count (tslab does; the protocol says it should not). */
+  private readonly countsSilent = new WeakMap<Kernel.IKernelConnection, boolean>();
+  private readonly watchedCells = new WeakSet<object>();
+  private readonly _recorded = new Signal<this, { panel: NotebookPanel; runs: string[] }>(this);
+  settings: TrackerSettings = { passRunContext: true, recordExecutions: true };
+  /** Last problem writing to the store, for tests and the panel. */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly notebooks: INotebookTracker,
+    private readonly store: ExperimentStore,
+  ) {
+    NotebookActions.executionScheduled.connect(this.onScheduled, this);
+    NotebookActions.executed.connect(this.onExecuted, this);
+    notebooks.widgetAdded.connect((_, panel) => this.watchPanel(panel));
+    notebooks.forEach((panel) => this.watchPanel(panel));
+  }
+
+  get recorded(): ISignal<this, { panel: NotebookPanel; runs: string[] }> {
+    return this._recorded;
+  }
+
+  /** The runs model of a notebook panel (one per panel, following renames). */
+  modelFor(panel: NotebookPanel): RunsModel {
+    let model = this.models.get(panel);
+    if (!model) {
+      model = new RunsModel(this.store, panel.context.path);
+      this.models.set(panel, model);
+      const created = model;
+      panel.context.pathChanged.connect((_, path) => {
+        created.path = path;
+        void created.refresh();
+      });
+      created.changed.connect(() => this.updateBadges(panel));
+      panel.disposed.connect(() => this.models.delete(panel));
+      void panel.context.ready.then(() => created.refresh());
+    }
+    return model;
+  }
+
+  dispose(): void {
+    Signal.disconnectAll(this);
+    NotebookActions.executionScheduled.disconnect(this.onScheduled, this);
+    NotebookActions.executed.disconnect(this.onExecuted, this);
+  }
+
+  private watchPanel(panel: NotebookPanel): void {
+    this.modelFor(panel);
+    const refreshBadges = (): void => {
+      // Cell widgets are created after the model's change signal: badge them on the next frame.
+      requestAnimationFrame(() => this.updateBadges(panel));
+    };
+    void panel.context.ready.then(() => {
+      panel.content.model?.cells.changed.connect(refreshBadges);
+      refreshBadges();
+    });
+  }
+
+  /** Adds, updates or removes the badge of each cell of a notebook. */
+  updateBadges(panel: NotebookPanel): void {
+    if (panel.isDisposed) return;
+    const model = this.models.get(panel);
+    for (const cell of panel.content.widgets) {
+      if (!this.watchedCells.has(cell.model)) {
+        this.watchedCells.add(cell.model);
+        cell.model.metadataChanged.connect(() => this.updateBadges(panel));
+      }
+      const experiment = cell.model.type === 'code' ? experimentFromTags(cellTags(cell)) : null;
+      let badge = cell.node.querySelector(':scope > .tb-ExperimentBadge') as HTMLElement | null;
+      const isParameters = cell.model.type === 'code' && cellTags(cell).includes(PARAMETERS_TAG);
+      if (experiment === null && !isParameters) {
+        badge?.remove();
+        cell.node.classList.remove('tb-mod-experiment');
+        continue;
+      }
+      if (!badge) {
+        badge = document.createElement('div');
+        badge.className = 'tb-ExperimentBadge';
+        cell.node.insertBefore(badge, cell.node.firstChild);
+      }
+      cell.node.classList.toggle('tb-mod-experiment', experiment !== null);
+      if (experiment === null) {
+        badge.dataset.kind = 'parameters';
+        badge.textContent = 'parameters';
+        delete badge.dataset.runs;
+        continue;
+      }
+      const count = model?.countForCell(cell.model.id) ?? 0;
+      badge.dataset.kind = 'experiment';
+      badge.dataset.runs = String(count);
+      badge.textContent = `experiment${experiment ? ` ${experiment}` : ''} · ${count} run${count === 1 ? '' : 's'}`;
+      badge.title = 'Each execution of this cell is recorded as a trainbook run.';
+    }
+  }
+
+  private panelOf(notebook: Notebook): NotebookPanel | null {
+    return this.notebooks.find((panel) => panel.content === notebook) ?? null;
+  }
+
+  private watchKernel(kernel: Kernel.IKernelConnection): void {
+    if (this.watchedKernels.has(kernel)) return;
+    this.watchedKernels.add(kernel);
+    kernel.iopubMessage.connect((_, message) => this.onIopub(kernel, message));
+  }
+
+  private onIopub(kernel: Kernel.IKernelConnection, message: KernelMessage.IIOPubMessage): void {
+    if (message.header.msg_type !== 'execute_input') return;
+    const count = (message.content as { execution_count?: unknown }).execution_count;
+    if (typeof count === 'number') this.lastCount.set(kernel, count);
+    const parent = (message.parent_header as { msg_id?: string }).msg_id;
+    for (const entry of this.pending.values()) {
+      if (entry.startedAt === null && entry.cell.outputArea.future?.msg.header.msg_id === parent) entry.startedAt = new Date();
+    }
+  }
+
+  private onScheduled(_: unknown, args: { notebook: Notebook; cell: Cell }): void {
+    const { notebook, cell } = args;
+    if (cell.model.type !== 'code') return;
+    const panel = this.panelOf(notebook);
+    const kernel = panel?.sessionContext.session?.kernel;
+    if (!panel || !kernel) return;
+    this.watchKernel(kernel);
+    const experiment = experimentFromTags(cellTags(cell));
+    if (experiment === null) {
+      // A context left by a tagged cell queued before must not reach an untagged one.
+      if (this.contextSet.has(kernel)) {
+        this.sendSilent(kernel, CLEAR_CONTEXT_CODE);
+        this.contextSet.delete(kernel);
+      }
+      return;
+    }
+    const { params } = notebookParams(notebook);
+    const source = cell.model.sharedModel.getSource();
+    this.pending.set(cell, { panel, cell: cell as CodeCell, experiment, params, scheduledAt: new Date(), startedAt: null, source });
+    if (!this.settings.passRunContext) return;
+    // The count this execution will get, when nothing else is queued on the kernel.
+    const busy = [...this.pending.values()].filter((p) => p.cell !== cell && p.panel.sessionContext.session?.kernel === kernel).length;
+    const last = this.lastCount.get(kernel);
+    const silentCounted = this.countsSilent.get(kernel);
+    const predicted = busy === 0 && last !== undefined && silentCounted !== undefined ? last + (silentCounted ? 2 : 1) : null;
+    const code = runContextCode({
+      notebook: panel.context.localPath,
+      cell: { id: cell.model.id, source, executionCount: predicted },
+      experiment: experiment || null,
+      params,
+    });
+    // Sent now, before the cell's own execute_request: the shell channel keeps the order.
+    this.sendSilent(kernel, code);
+    this.contextSet.add(kernel);
+  }
+
+  private onExecuted(_: unknown, args: { notebook: Notebook; cell: Cell; success: boolean; error?: { errorName: string; errorValue: string } | null }): void {
+    const entry = this.pending.get(args.cell);
+    if (!entry) return;
+    this.pending.delete(args.cell);
+    const kernel = entry.panel.sessionContext.session?.kernel;
+    if (kernel && this.settings.passRunContext) {
+      this.sendSilent(kernel, CLEAR_CONTEXT_CODE);
+      this.contextSet.delete(kernel);
+    }
+    const end = new Date();
+    const outputs = entry.cell.model.outputs.toJSON();
+    let error: CellExecution['error'] = null;
+    if (!args.success) {
+      const failed = outputs.find((o) => o.output_type === 'error') as { ename?: unknown; evalue?: unknown } | undefined;
+      error = {
+        ename: args.error?.errorName ?? (typeof failed?.ename === 'string' ? failed.ename : 'Error'),
+        evalue: args.error?.errorValue ?? (typeof failed?.evalue === 'string' ? failed.evalue : ''),
+      };
+    }
+    const execution: CellExecution = {
+      notebook: entry.panel.context.localPath,
+      experiment: entry.experiment || null,
+      cell: { id: entry.cell.model.id, source: entry.source, executionCount: entry.cell.model.executionCount ?? null },
+      params: entry.params,
+      start: entry.startedAt ?? entry.scheduledAt,
+      end,
+      success: args.success,
+      error,
+    };
+    if (!this.settings.recordExecutions) return;
+    void this.record(entry.panel, execution, linkedRunIds(outputs, RUN_MIME));
+  }
+
+  private async record(panel: NotebookPanel, execution: CellExecution, linked: string[]): Promise<void> {
+    const path = panel.context.path;
+    const executionId = newBrowserRunId(execution.end);
+    try {
+      let runs = linked;
+      if (linked.length === 0) {
+        const runId = newBrowserRunId(execution.start);
+        await this.store.writeRun(path, cellRunRecord(runId, execution, executionId), cellRunEvents(execution));
+        runs = [runId];
+      }
+      await this.store.writeExecution(path, executionRecord(executionId, execution, runs, linked.length === 0));
+      this.lastError = null;
+      this._recorded.emit({ panel, runs });
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      console.warn(`trainbook: could not record the execution of an experiment cell: ${this.lastError}`);
+    }
+    await this.modelFor(panel).refresh();
+  }
+
+  private sendSilent(kernel: Kernel.IKernelConnection, code: string): void {
+    try {
+      const future = kernel.requestExecute({ code, silent: true, store_history: false, allow_stdin: false, stop_on_error: false }, true);
+      void future.done.then(
+        (reply) => {
+          const count = (reply?.content as { execution_count?: unknown } | undefined)?.execution_count;
+          this.countsSilent.set(kernel, typeof count === 'number');
+          if (typeof count === 'number') this.lastCount.set(kernel, Math.max(count, this.lastCount.get(kernel) ?? 0));
+        },
+        () => undefined,
+      );
+    } catch (error) {
+      console.warn('trainbook: could not send the run context to the kernel', error);
+    }
+  }
+}

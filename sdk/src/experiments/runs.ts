@@ -1,0 +1,345 @@
+/**
+ * Pure helpers for cell experiments and the runs panel: run ids made in a browser, the run
+ * record of a tagged cell that never called the SDK, the execution record, the fields a query
+ * sees for a run, sorting, and the parameter diff. No I/O; runs in Node and in the browser.
+ */
+import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
+import { decodeNumber } from '../format/numbers.js';
+import { effectiveStatus } from '../format/status.js';
+import { STORE_FORMAT, type CellInfo, type EffectiveStatus, type RunEvent, type RunRecord } from '../format/types.js';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+let lastStamp = '';
+let sequence = 0;
+
+/** Fills `bytes` with random values (crypto.getRandomValues in browsers and Node 20). */
+export type RandomFill = (bytes: Uint8Array) => void;
+const cryptoFill: RandomFill = (bytes) => {
+  globalThis.crypto.getRandomValues(bytes);
+};
+
+/**
+ * A run id shaped like the SDK's (`20261122-210850123-k3f9q`): UTC time to the millisecond,
+ * then five letters, the first a per-millisecond counter so ids made here sort in creation order.
+ */
+export function newBrowserRunId(now: Date = new Date(), fill: RandomFill = cryptoFill): string {
+  const iso = now.toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}`;
+  sequence = stamp === lastStamp ? sequence + 1 : 0;
+  lastStamp = stamp;
+  const bytes = new Uint8Array(5);
+  fill(bytes);
+  let suffix = ALPHABET[sequence % 32]!;
+  for (let i = 1; i < 5; i++) suffix += ALPHABET[bytes[i]! % 32]!;
+  return `${stamp}-${suffix}`;
+}
+
+/** Tag conventions: `experiment` or `experiment:<name>` marks a cell, `parameters` its params. */
+export const EXPERIMENT_TAG = 'experiment';
+export const PARAMETERS_TAG = 'parameters';
+
+/** The experiment a cell's tags make it: null when untagged, '' for a bare `experiment` tag. */
+export function experimentFromTags(tags: readonly unknown[]): string | null {
+  let found: string | null = null;
+  for (const tag of tags) {
+    if (typeof tag !== 'string') continue;
+    if (tag === EXPERIMENT_TAG) found ??= '';
+    else if (tag.startsWith(`${EXPERIMENT_TAG}:`)) {
+      const name = tag.slice(EXPERIMENT_TAG.length + 1).trim();
+      if (found === null || found === '') found = name;
+    }
+  }
+  return found;
+}
+
+/** The JSON of the run context the kernel receives (see sdk/src/run/cellContext.ts). */
+export function runContextCode(context: {
+  notebook: string | null;
+  cell: CellInfo;
+  experiment: string | null;
+  params: Record<string, unknown>;
+}): string {
+  // JSON is a JavaScript expression; `<` and the line separators are escaped so the text is inert anywhere.
+  const json = JSON.stringify(context, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+  return `globalThis.__trainbook_context = ${json};`;
+}
+export const CLEAR_CONTEXT_CODE = 'delete globalThis.__trainbook_context;';
+
+/** The run ids that a cell's outputs show (`application/vnd.trainbook.run+json` → run.id). */
+export function linkedRunIds(outputs: readonly unknown[], mime: string): string[] {
+  const ids: string[] = [];
+  for (const output of outputs) {
+    if (typeof output !== 'object' || output === null) continue;
+    const data = (output as { data?: unknown }).data;
+    if (typeof data !== 'object' || data === null) continue;
+    const payload = (data as Record<string, unknown>)[mime];
+    const run = typeof payload === 'object' && payload !== null ? (payload as { run?: unknown }).run : null;
+    const id = typeof run === 'object' && run !== null ? (run as { id?: unknown }).id : null;
+    if (typeof id === 'string' && /^[0-9]{8}-[0-9]{9}-[0-9a-z]{5}$/.test(id) && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** One execution of a tagged cell, as the extension records it (`executions/<id>.json`). */
+export interface ExecutionRecord {
+  format: number;
+  id: string;
+  notebook: string | null;
+  experiment: string | null;
+  cell: CellInfo;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  success: boolean;
+  error: { ename: string; evalue: string } | null;
+  /** Runs the cell's outputs point to; the extension's own run when the cell made none. */
+  runs: string[];
+  /** True when the extension wrote the run itself (the cell never called the SDK). */
+  synthesized: boolean;
+  params: FlatParams;
+}
+
+export interface CellExecution {
+  notebook: string | null;
+  experiment: string | null;
+  cell: CellInfo;
+  params: Record<string, unknown>;
+  start: Date;
+  end: Date;
+  success: boolean;
+  error: { ename: string; evalue: string } | null;
+}
+
+/** Params of a parameters cell, flattened; values that cannot be stored are dropped, not thrown. */
+export function safeFlatParams(params: Record<string, unknown>): FlatParams {
+  try {
+    return flattenParams(params);
+  } catch {
+    const flat: FlatParams = {};
+    for (const [key, value] of Object.entries(params)) {
+      try {
+        Object.assign(flat, flattenParams({ [key]: value }));
+      } catch {
+        // A value the store cannot hold (a collision) is left out.
+      }
+    }
+    return flat;
+  }
+}
+
+/** A full run record for an execution of a tagged cell that never called the SDK. */
+export function cellRunRecord(id: string, execution: CellExecution, executionId: string): RunRecord {
+  const status = execution.success ? 'completed' : 'failed';
+  return {
+    format: STORE_FORMAT,
+    id,
+    name: execution.experiment || `cell ${execution.cell.executionCount ?? ''}`.trim(),
+    experiment: execution.experiment,
+    group: null,
+    tags: [],
+    notes: '',
+    metadata: { source: 'jupyterlab', execution: executionId },
+    params: mergeParams(safeFlatParams(execution.params)),
+    notebook: execution.notebook,
+    cell: execution.cell,
+    git: null,
+    env: null,
+    status,
+    startedAt: execution.start.toISOString(),
+    endedAt: execution.end.toISOString(),
+    heartbeatAt: execution.end.toISOString(),
+    summary: {},
+    chronos: {},
+    progress: null,
+    error: execution.error ? { name: execution.error.ename, message: execution.error.evalue, stack: null } : null,
+    lost: { points: 0, records: 0, firstError: null },
+    writer: { pid: -1, host: 'jupyterlab' },
+  };
+}
+
+/** The status events of such a run (running at the start, then its end). */
+export function cellRunEvents(execution: CellExecution): RunEvent[] {
+  const end: RunEvent = execution.success
+    ? { type: 'status', time: execution.end.getTime(), status: 'completed' }
+    : { type: 'status', time: execution.end.getTime(), status: 'failed', error: { name: execution.error?.ename ?? 'Error', message: execution.error?.evalue ?? '', stack: null } };
+  return [{ type: 'status', time: execution.start.getTime(), status: 'running' }, end];
+}
+
+export function executionRecord(id: string, execution: CellExecution, runs: string[], synthesized: boolean): ExecutionRecord {
+  return {
+    format: STORE_FORMAT,
+    id,
+    notebook: execution.notebook,
+    experiment: execution.experiment,
+    cell: execution.cell,
+    startedAt: execution.start.toISOString(),
+    endedAt: execution.end.toISOString(),
+    durationMs: Math.max(0, execution.end.getTime() - execution.start.getTime()),
+    success: execution.success,
+    error: execution.error,
+    runs,
+    synthesized,
+    params: safeFlatParams(execution.params),
+  };
+}
+
+/** What the panel shows of one run. */
+export interface RunRow {
+  record: RunRecord;
+  status: EffectiveStatus;
+  durationMs: number | null;
+}
+
+/**
+ * The status to show: a running run is crashed when its heartbeat is stale, or when the
+ * notebook's kernel is known not to run (a run of an extension-made record is never running).
+ */
+export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean | null): RunRow {
+  let status = effectiveStatus(record, nowMs, null);
+  if (status === 'running' && kernelRunning === false) status = 'crashed';
+  const start = Date.parse(record.startedAt);
+  const end = record.endedAt ? Date.parse(record.endedAt) : status === 'running' ? nowMs : Date.parse(record.heartbeatAt);
+  const durationMs = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
+  return { record, status, durationMs };
+}
+
+export const BUILTIN_FIELDS = ['status', 'name', 'id', 'experiment', 'group', 'started', 'duration', 'cell', 'error'] as const;
+
+/**
+ * What a query's field means for a run: a built-in column, else `params.<key>` / `metrics.<name>`
+ * (with `.last`, `.min`, `.max`, `.count`), else a param key as written, else a metric's last value.
+ */
+export function runField(row: RunRow, field: string): unknown {
+  const { record } = row;
+  switch (field) {
+    case 'status':
+      return row.status;
+    case 'name':
+      return record.name;
+    case 'id':
+      return record.id;
+    case 'experiment':
+      return record.experiment ?? undefined;
+    case 'group':
+      return record.group ?? undefined;
+    case 'started':
+      return record.startedAt;
+    case 'duration':
+      return row.durationMs === null ? undefined : row.durationMs / 1000;
+    case 'cell':
+      return record.cell?.executionCount ?? undefined;
+    case 'error':
+      return record.error?.message ?? undefined;
+  }
+  if (field.startsWith('params.') && has(record.params, field.slice(7))) return record.params[field.slice(7)];
+  if (field.startsWith('metrics.')) return metricField(record, field.slice(8));
+  if (has(record.params, field)) return record.params[field];
+  return metricField(record, field);
+}
+
+function metricField(record: RunRecord, field: string): unknown {
+  if (has(record.summary, field)) return decodeNumber(record.summary[field]!.last);
+  const dot = field.lastIndexOf('.');
+  if (dot > 0) {
+    const name = field.slice(0, dot);
+    const stat = field.slice(dot + 1);
+    const summary = has(record.summary, name) ? record.summary[name]! : null;
+    if (summary && (stat === 'last' || stat === 'min' || stat === 'max')) return decodeNumber(summary[stat]);
+    if (summary && stat === 'count') return summary.count;
+  }
+  return undefined;
+}
+
+const has = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+/** Column ids of the table: built-ins, then `param:<key>` and `metric:<name>`. */
+export interface Columns {
+  params: string[];
+  metrics: string[];
+}
+
+export function columnsOf(rows: readonly RunRow[]): Columns {
+  const params = new Set<string>();
+  const metrics = new Set<string>();
+  for (const { record } of rows) {
+    for (const key of Object.keys(record.params)) params.add(key);
+    for (const key of Object.keys(record.summary)) metrics.add(key);
+  }
+  return { params: [...params].sort(), metrics: [...metrics].sort() };
+}
+
+/** A value to sort by for a column id (`status`, `param:lr`, `metric:loss`, ...). */
+export function sortValue(row: RunRow, column: string): unknown {
+  if (column.startsWith('param:')) return row.record.params[column.slice(6)];
+  if (column.startsWith('metric:')) {
+    const summary = row.record.summary[column.slice(7)];
+    return summary ? decodeNumber(summary.last) : undefined;
+  }
+  return runField(row, column);
+}
+
+/** Missing values last in both directions; numbers before text; NaN after numbers. */
+export function compareValues(a: unknown, b: unknown): number {
+  const rank = (v: unknown): number => (v === undefined || v === null ? 3 : typeof v === 'number' ? (Number.isNaN(v) ? 1 : 0) : 2);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return (a as number) - (b as number);
+  if (ra === 2) {
+    const ta = typeof a === 'string' ? a : JSON.stringify(a);
+    const tb = typeof b === 'string' ? b : JSON.stringify(b);
+    return ta < tb ? -1 : ta > tb ? 1 : 0;
+  }
+  return 0;
+}
+
+export function sortRows(rows: readonly RunRow[], column: string, descending: boolean): RunRow[] {
+  const keyed = rows.map((row, index) => ({ row, index, value: sortValue(row, column) }));
+  keyed.sort((x, y) => {
+    const missingX = x.value === undefined || x.value === null;
+    const missingY = y.value === undefined || y.value === null;
+    if (missingX !== missingY) return missingX ? 1 : -1;
+    const order = compareValues(x.value, y.value);
+    return (descending ? -order : order) || x.index - y.index;
+  });
+  return keyed.map((k) => k.row);
+}
+
+export interface ParamDiffRow {
+  key: string;
+  /** One value per run, undefined where the run lacks the param. */
+  values: Array<ParamValue | undefined>;
+  differs: boolean;
+}
+
+/** The union of the runs' params, each row saying whether the runs disagree. Differing rows first. */
+export function paramDiff(records: readonly RunRecord[]): ParamDiffRow[] {
+  const keys = new Set<string>();
+  for (const record of records) for (const key of Object.keys(record.params)) keys.add(key);
+  const rows = [...keys].sort().map((key) => {
+    const values = records.map((r) => (has(r.params, key) ? r.params[key] : undefined));
+    const texts = values.map((v) => (v === undefined ? '\u0000missing' : JSON.stringify(v)));
+    return { key, values, differs: new Set(texts).size > 1 };
+  });
+  return [...rows.filter((r) => r.differs), ...rows.filter((r) => !r.differs)];
+}
+
+/** Text for a param value in a table cell. */
+export function formatParam(value: ParamValue | undefined): string {
+  if (value === undefined) return '—';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

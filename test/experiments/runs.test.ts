@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { coerceRunRecord } from '../../sdk/src/format/shape.js';
+import { frameEvent, parseEvents } from '../../sdk/src/format/events.js';
+import { crc32String } from '../../sdk/src/format/crc32.js';
+import type { RunRecord } from '../../sdk/src/format/types.js';
+import {
+  cellRunEvents,
+  cellRunRecord,
+  experimentFromTags,
+  linkedRunIds,
+  newBrowserRunId,
+  paramDiff,
+  rowFor,
+  runContextCode,
+  runField,
+  sortRows,
+  type CellExecution,
+} from '../../sdk/src/experiments/runs.js';
+
+const execution: CellExecution = {
+  notebook: 'dir/train.ipynb',
+  experiment: 'sweep',
+  cell: { id: 'c1', source: 'x()', executionCount: 4 },
+  params: { lr: 0.1, optimizer: { name: 'adam' } },
+  start: new Date('2026-01-01T00:00:00Z'),
+  end: new Date('2026-01-01T00:00:02Z'),
+  success: false,
+  error: { ename: 'TypeError', evalue: 'x is not a function' },
+};
+
+function record(id: string, params: RunRecord['params'], loss?: number): RunRecord {
+  const r = cellRunRecord(id, { ...execution, success: true, error: null }, 'e');
+  return { ...r, params, summary: loss === undefined ? {} : { loss: { last: loss, min: loss, max: loss, count: 1, step: 0 } } };
+}
+
+describe('experiments/runs', () => {
+  it('makes run ids shaped like the SDK, in creation order', () => {
+    const now = new Date('2026-11-22T21:08:50.123Z');
+    const a = newBrowserRunId(now);
+    const b = newBrowserRunId(now);
+    expect(a).toMatch(/^20261122-210850123-[0-9a-z]{5}$/);
+    expect(a < b).toBe(true);
+  });
+
+  it('reads the experiment name from tags', () => {
+    expect(experimentFromTags(['x'])).toBeNull();
+    expect(experimentFromTags(['experiment'])).toBe('');
+    expect(experimentFromTags(['experiment', 'experiment:sweep'])).toBe('sweep');
+  });
+
+  it('writes a run record that readers accept, and framed status events', () => {
+    const run = cellRunRecord('20260101-000000000-abcde', execution, 'exec');
+    expect(coerceRunRecord(JSON.parse(JSON.stringify(run)))).toEqual(run);
+    expect(run).toMatchObject({ status: 'failed', params: { lr: 0.1, 'optimizer.name': 'adam' }, error: { name: 'TypeError', message: 'x is not a function' }, writer: { pid: -1, host: 'jupyterlab' } });
+    const text = cellRunEvents(execution).map((e) => frameEvent(e, crc32String)).join('');
+    const parsed = parseEvents(new TextEncoder().encode(text));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events.map((e) => (e.type === 'status' ? e.status : e.type))).toEqual(['running', 'failed']);
+  });
+
+  it('makes inert context code', () => {
+    const code = runContextCode({ notebook: 'a.ipynb', cell: { id: 'c', source: '</script>\u2028', executionCount: null }, experiment: null, params: { x: NaN } });
+    expect(code).not.toMatch(/<|\u2028/);
+    const scope: Record<string, unknown> = {};
+    new Function('globalThis', code)(scope); // the test checks the text is plain JSON; the extension never evaluates it
+    expect(scope.__trainbook_context).toMatchObject({ cell: { source: '</script>\u2028' }, params: { x: 'NaN' } });
+  });
+
+  it('finds the runs that outputs point to', () => {
+    const mime = 'application/vnd.trainbook.run+json';
+    const outputs = [{ data: { [mime]: { run: { id: '20260101-000000000-abcde' } } } }, { data: { [mime]: { run: { id: '../etc' } } } }, { text: 'x' }];
+    expect(linkedRunIds(outputs, mime)).toEqual(['20260101-000000000-abcde']);
+  });
+
+  it('shows a stale running run, or one whose kernel is gone, as crashed', () => {
+    const running = { ...record('a', {}), status: 'running' as const, endedAt: null, heartbeatAt: new Date(1000).toISOString() };
+    expect(rowFor(running, 2000, null).status).toBe('running');
+    expect(rowFor(running, 2000, false).status).toBe('crashed');
+    expect(rowFor(running, 1000 + 120_000, true).status).toBe('crashed');
+  });
+
+  it('resolves fields, sorts with missing values last, and diffs params', () => {
+    const rows = [record('a', { lr: 0.1, 'optimizer.name': 'adam' }, 0.5), record('b', { lr: 0.01, 'optimizer.name': 'adam' }, 0.2), record('c', { lr: 0.3 })].map((r) => rowFor(r, 0, null));
+    expect(runField(rows[0]!, 'optimizer.name')).toBe('adam');
+    expect(runField(rows[0]!, 'loss')).toBe(0.5);
+    expect(runField(rows[0]!, 'loss.min')).toBe(0.5);
+    expect(sortRows(rows, 'metric:loss', false).map((r) => r.record.id)).toEqual(['b', 'a', 'c']);
+    expect(sortRows(rows, 'metric:loss', true).map((r) => r.record.id)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(rows, 'param:lr', true).map((r) => r.record.id)).toEqual(['c', 'a', 'b']);
+    const diff = paramDiff(rows.map((r) => r.record));
+    expect(diff.map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', true]]);
+    expect(paramDiff(rows.slice(0, 2).map((r) => r.record)).map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', false]]);
+  });
+});
