@@ -39,6 +39,10 @@ if [ ! -x .venv/bin/jupyter-lab ]; then
   PIP_RETRIES=0 .venv/bin/pip install --quiet --disable-pip-version-check "jupyterlab==4.6.4"
 fi
 
+# The venv sits inside this "type": "module" package: without this marker Node would read the
+# CommonJS scripts that JupyterLab runs from it (jupyter_builder's yarn.js) as ES modules.
+[ -f .venv/package.json ] || echo '{ "type": "commonjs" }' > .venv/package.json
+
 # --- build: SDK, extension, prebuilt labextension ---------------------------------------------
 step "build"
 npm run --silent build
