@@ -8,3 +8,4 @@ export * from './series.js';
 export * from './status.js';
 export * from './shape.js';
 export * from './downsample.js';
+export * from './base64.js';

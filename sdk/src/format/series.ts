@@ -1,4 +1,5 @@
 import { decodeNumber } from './numbers.js';
+import { decodeFloat64Into, float64Count } from './base64.js';
 import type { ChronoEvent, MetricsEvent, RunEvent } from './types.js';
 
 /** One metric's points as columns, in arrival order (steps may repeat or go back). */
@@ -32,7 +33,7 @@ export function collectSeries(events: readonly RunEvent[]): Map<string, Series> 
     if (event.type !== 'metrics') continue;
     for (const name of Object.keys(event.series)) {
       const columns = event.series[name]!;
-      lengths.set(name, (lengths.get(name) ?? 0) + columns.value.length);
+      lengths.set(name, (lengths.get(name) ?? 0) + columnLength(columns));
     }
   }
   const result = new Map<string, Series>();
@@ -55,14 +56,18 @@ function appendMetrics(result: Map<string, Series>, event: MetricsEvent): void {
     const columns = event.series[name]!;
     const series = result.get(name)!;
     const offset = series.length;
-    const n = columns.value.length;
+    const n = columnLength(columns);
     const { value, time, step, epoch } = columns;
     const base = event.time;
-    for (let i = 0; i < n; i++) {
-      const v = value[i];
-      series.value[offset + i] = typeof v === 'number' ? v : decodeNumber(v);
-      series.time[offset + i] = base + (time[i] ?? 0);
+    if (value) {
+      for (let i = 0; i < n; i++) {
+        const v = value[i];
+        series.value[offset + i] = typeof v === 'number' ? v : decodeNumber(v);
+      }
+    } else {
+      decodeFloat64Into(columns.valueF64!, series.value, offset);
     }
+    for (let i = 0; i < n; i++) series.time[offset + i] = base + (time[i] ?? 0);
     if (step) for (let i = 0; i < n; i++) series.step[offset + i] = step[i]!;
     else {
       const start = columns.stepStart ?? 0;
@@ -76,6 +81,10 @@ function appendMetrics(result: Map<string, Series>, event: MetricsEvent): void {
     }
     series.length = offset + n;
   }
+}
+
+function columnLength(columns: MetricsEvent['series'][string]): number {
+  return columns.value ? columns.value.length : Math.max(0, float64Count(columns.valueF64 ?? ''));
 }
 
 /** Gathers `chrono` events into one column set per timer. */

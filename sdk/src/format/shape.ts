@@ -4,6 +4,7 @@
  * into a well-formed record or a reason it is not one.
  */
 import type { RunRecord } from './types.js';
+import { float64Count } from './base64.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isArrayOf = (value: unknown, item: (v: unknown) => boolean): boolean => Array.isArray(value) && value.every(item);
@@ -18,10 +19,15 @@ export function eventProblem(event: Record<string, unknown>): string | null {
     if (!isObject(event.series)) return `${event.type} record without "series"`;
     for (const [name, columns] of Object.entries(event.series)) {
       if (!isObject(columns)) return `series ${JSON.stringify(name)} is not an object`;
-      const values = columns.value;
       const check = event.type === 'metrics' ? isEncodedNumber : isNumber;
-      if (!isArrayOf(values, check) || !isArrayOf(columns.time, isNumber)) return `series ${JSON.stringify(name)} has malformed columns`;
-      const length = (values as unknown[]).length;
+      let length: number;
+      if (event.type === 'metrics' && typeof columns.valueF64 === 'string' && columns.value === undefined) {
+        length = float64Count(columns.valueF64);
+        if (length < 0 || !isArrayOf(columns.time, isNumber)) return `series ${JSON.stringify(name)} has malformed columns`;
+      } else {
+        if (!isArrayOf(columns.value, check) || !isArrayOf(columns.time, isNumber)) return `series ${JSON.stringify(name)} has malformed columns`;
+        length = (columns.value as unknown[]).length;
+      }
       if ((columns.time as unknown[]).length !== length) return `series ${JSON.stringify(name)} has columns of different lengths`;
       if (event.type === 'metrics') {
         if (columns.step !== undefined && (!isArrayOf(columns.step, isNumber) || (columns.step as unknown[]).length !== length)) {

@@ -110,13 +110,16 @@ export interface RunRecord {
 /**
  * A batch of metric points in columns, one per flush. Steps that count up by one are stored as
  * `stepStart` alone; otherwise `step` holds every step. `time` holds ms offsets from the record's
- * `time`. `epoch` is present when any point of the batch had one (null where a point had none).
+ * `time`. Values are either `value` (JSON numbers, non-finite ones as strings; small batches, easy
+ * to read by eye) or `valueF64` (base64 of little-endian float64s: exact and fast to read; large
+ * batches). `epoch` is present when any point of the batch had one (null where a point had none).
  */
 export interface MetricColumns {
   step?: number[];
   stepStart?: number;
   time: number[];
-  value: EncodedNumber[];
+  value?: EncodedNumber[];
+  valueF64?: string;
   epoch?: Array<number | null>;
 }
 

@@ -1,14 +1,17 @@
 import { invalidMetricName, invalidMetricValue, invalidStep, isValidStep } from '../format/validate.js';
-import { encodeNumber, type EncodedNumber } from '../format/numbers.js';
+import { encodeNumber } from '../format/numbers.js';
+import { encodeFloat64 } from '../format/base64.js';
 import type { MetricColumns, MetricsEvent, MetricSummary } from '../format/types.js';
 import { InvalidValueError } from '../errors.js';
 
 export const MAX_NAME_LENGTH = 1024;
+/** Batches of at least this many points of one metric store their values as base64 float64. */
+export const BINARY_MIN_POINTS = 64;
 
 interface MetricState {
   steps: number[];
   times: number[];
-  values: EncodedNumber[];
+  values: number[];
   epochs: Array<number | null> | null;
   // Summary over every point ever logged, kept as raw numbers until written.
   last: number;
@@ -62,7 +65,7 @@ export class MetricBuffer {
       }
       state.steps.push(step);
       state.times.push(time);
-      state.values.push(Number.isFinite(value) ? value : encodeNumber(value));
+      state.values.push(value);
       if (epoch !== undefined) (state.epochs ??= new Array<number | null>(state.values.length - 1).fill(null)).push(epoch);
       else if (state.epochs) state.epochs.push(null);
       state.last = value;
@@ -83,7 +86,10 @@ export class MetricBuffer {
     const series: Record<string, MetricColumns> = {};
     for (const [name, state] of this.metrics) {
       if (state.values.length === 0) continue;
-      const columns: MetricColumns = { time: state.times.map((t) => t - base), value: state.values };
+      const columns: MetricColumns = { time: state.times.map((t) => t - base) };
+      // Large batches as binary float64 (exact, fast to read); small ones stay readable JSON.
+      if (state.values.length >= BINARY_MIN_POINTS) columns.valueF64 = encodeFloat64(state.values);
+      else columns.value = state.values.map((v) => (Number.isFinite(v) ? v : encodeNumber(v)));
       if (countsUpByOne(state.steps)) columns.stepStart = state.steps[0]!;
       else columns.step = state.steps;
       if (state.epochs) columns.epoch = state.epochs;
