@@ -22,8 +22,9 @@ export async function timeIt(fn) {
 // A full GC between repeats keeps one repeat's garbage from being collected on the next one's
 // clock. `node --expose-gc` is not needed: the flag can be set at run time and `gc` fetched from
 // a fresh context.
+// BENCH_GC=0 turns it off.
 let gcFunction = null;
-try {
+if (process.env.BENCH_GC !== '0') try {
   v8.setFlagsFromString('--expose-gc');
   gcFunction = vm.runInNewContext('gc');
 } catch {
@@ -46,6 +47,8 @@ export async function repeat(n, fn) {
   const samples = [];
   let last;
   for (let i = 0; i < n; i++) {
+    // Let the event loop turn (timers, Ctrl-C) between repeats: a synchronous `fn` never would.
+    await new Promise((resolve) => setImmediate(resolve));
     collectGarbage();
     const start = process.hrtime.bigint();
     const result = await fn(i);
@@ -77,6 +80,7 @@ const tempDirs = new Set();
 export function makeTempDir(label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `trainbook-bench-${label}-`));
   tempDirs.add(dir);
+  keepCleanupLast();
   return dir;
 }
 
@@ -99,13 +103,42 @@ export async function withTempDir(label, fn) {
   }
 }
 
-// Temp folders go even when the bench crashes or is interrupted.
-process.on('exit', removeAllTempDirs);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    removeAllTempDirs();
-    process.kill(process.pid, signal);
-  });
+// Temp folders go even when the bench crashes or is interrupted. The exit listener is kept after
+// trainbook's own (which finishes open runs at exit), so runs are closed before their folders go.
+function keepCleanupLast() {
+  process.removeListener('exit', removeAllTempDirs);
+  process.on('exit', removeAllTempDirs);
+}
+keepCleanupLast();
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.once(signal, () => process.exit(code));
+
+/**
+ * Starts watching how much CPU other processes take; `stop()` returns the average number of cores
+ * they kept busy (from /proc/stat, Linux only; null elsewhere), to tell a quiet run from a noisy one.
+ */
+export function watchOtherLoad() {
+  const busyMs = () => {
+    try {
+      const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+      // user nice system idle iowait irq softirq steal: all but idle and iowait are busy; ticks are 10 ms.
+      const [user, nice, system, , , irq, softirq, steal] = fields;
+      return (user + nice + system + irq + softirq + (steal ?? 0)) * 10;
+    } catch {
+      return null;
+    }
+  };
+  const busy0 = busyMs();
+  const own0 = process.cpuUsage();
+  const t0 = nowMs();
+  return {
+    stop() {
+      const busy1 = busyMs();
+      if (busy0 === null || busy1 === null) return null;
+      const own = process.cpuUsage(own0);
+      const others = busy1 - busy0 - (own.user + own.system) / 1000;
+      return Math.max(0, others / (nowMs() - t0));
+    },
+  };
 }
 
 /** Writes `buffer` to `fd` in chunks of `chunk` bytes with fs.writeSync. */
