@@ -43,6 +43,20 @@ export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRo
   return true;
 }
 
+/**
+ * A new group chart view in `target`. The spec comes only from `groupChartSpec`, the embed options
+ * are these constants: nothing from an output or a store reaches vega-embed but data values.
+ */
+export function embedGroupChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, theme: ChartTheme, height: number): Promise<Result> {
+  return vegaEmbed.default(target, groupChartSpec(theme, { height }) as VisualizationSpec, {
+    mode: 'vega-lite',
+    renderer: 'svg',
+    actions: false,
+    defaultStyle: false,
+    tooltip: safeTooltip,
+  });
+}
+
 function div(className: string): HTMLDivElement {
   const node = document.createElement('div');
   node.className = className;
@@ -119,13 +133,7 @@ class GroupChart {
     const target = div('tb-Chart-view');
     this.plot.replaceChildren(target);
     const generation = this.generation;
-    const result = await vegaEmbed.default(target, groupChartSpec(theme, { height: CHART_HEIGHT }) as VisualizationSpec, {
-      mode: 'vega-lite',
-      renderer: 'svg',
-      actions: false,
-      defaultStyle: false,
-      tooltip: safeTooltip,
-    });
+    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT);
     if (generation !== this.generation) {
       result.finalize();
       throw new Error('the chart was reset while it was being drawn');

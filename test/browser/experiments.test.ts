@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, requireBuilt } from '../helpers/sdk.js';
-import { openBrowser, openNotebook, runCommand, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { requireBuilt } from '../helpers/sdk.js';
+import { makeLabRoot, openBrowser, openNotebook, runCommand, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
 
 const PARAMS = (lr: number) => `const lr = ${lr};\nconst optimizer = { name: "adam", betas: [0.9, 0.999], };`;
 const EXPERIMENT = [
@@ -30,9 +30,7 @@ let root: string;
 
 beforeAll(async () => {
   requireBuilt();
-  root = path.join(ROOT, '.lab-tmp', `exp-${process.pid}-${Date.now()}`);
-  fs.mkdirSync(path.join(root, 'node_modules'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(root, 'node_modules', 'trainbook'), 'dir');
+  root = makeLabRoot('exp');
   fs.writeFileSync(path.join(root, 'exp.ipynb'), notebook());
   lab = await startLab(root);
   browser = await openBrowser();

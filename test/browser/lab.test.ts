@@ -4,16 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_MIME } from '../../sdk/src/live/payload.js';
 import { ROOT, requireBuilt } from '../helpers/sdk.js';
-import { openBrowser, openNotebook, runAllCells, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { makeLabRoot, openBrowser, openNotebook, runAllCells, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
 import { VENV_PYTHON } from '../helpers/kernel.js';
-
-/** A notebook folder inside the checkout, so `@tensorflow/tfjs` resolves as in a user's project. */
-function labRoot(): string {
-  const dir = path.join(ROOT, '.lab-tmp', `lab-${process.pid}-${Date.now()}`);
-  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'trainbook'), 'dir');
-  return dir;
-}
 
 let lab: Lab;
 let browser: Browser;
@@ -21,7 +13,7 @@ let root: string;
 
 beforeAll(async () => {
   requireBuilt();
-  root = labRoot();
+  root = makeLabRoot('lab');
   fs.copyFileSync(path.join(ROOT, 'examples', 'train.ipynb'), path.join(root, 'train.ipynb'));
   lab = await startLab(root);
   browser = await openBrowser();

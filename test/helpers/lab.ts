@@ -22,6 +22,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A notebook folder inside the checkout (under .lab-tmp/), with `trainbook` linked into its
+ * node_modules, so `import 'trainbook'` and `@tensorflow/tfjs` resolve as in a user's project.
+ */
+export function makeLabRoot(prefix: string): string {
+  const dir = path.join(ROOT, '.lab-tmp', `${prefix}-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'trainbook'), 'dir');
+  return dir;
+}
+
 export interface Lab {
   root: string;
   url: (notebook: string) => string;

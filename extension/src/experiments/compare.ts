@@ -3,13 +3,13 @@
  * `groupChartSpec`, names only as data), a parameter diff table that marks what differs, and
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
-import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
+import type { Result } from 'vega-embed';
+import { chartRows, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
 import { decodeNumber, encodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
 import type { Series } from '../../../sdk/src/format/series.js';
 import type { RunRecord } from '../../../sdk/src/format/types.js';
 import { formatParam, paramDiff } from '../../../sdk/src/experiments/runs.js';
-import { safeTooltip } from '../tooltip.js';
+import { embedGroupChart } from '../charts.js';
 import { loadVegaEmbed } from '../vegaLoader.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -114,13 +114,7 @@ export class CompareView {
       chart.dataset.runs = String(new Set(rows.map((r) => r.series)).size);
       const target = el('div', 'tb-Chart-view');
       plot.append(target);
-      const result = await vegaEmbed.default(target, groupChartSpec(this.theme(), { height: 140 }) as VisualizationSpec, {
-        mode: 'vega-lite',
-        renderer: 'svg',
-        actions: false,
-        defaultStyle: false,
-        tooltip: safeTooltip,
-      });
+      const result = await embedGroupChart(vegaEmbed, target, this.theme(), 140);
       if (generation !== this.generation) {
         result.finalize();
         return;

@@ -5,6 +5,7 @@
  * it for its context.
  */
 import { groupMetrics } from '../charts/spec.js';
+import { formatDuration as formatDurationText } from '../cli/text.js';
 import type { EventProblem } from '../format/events.js';
 import { decodeNumber, formatNumber } from '../format/numbers.js';
 import type { ParamValue } from '../format/params.js';
@@ -124,13 +125,7 @@ function sortValue(value: ParamValue | undefined): string | number {
 }
 
 export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return formatDurationText(ms, true);
 }
 
 function formatTime(iso: string | null): string {
