@@ -9,7 +9,7 @@
 // whether targets are met or not, and non-zero only when something crashes.
 //
 // Knobs (environment): BENCH_POINTS (default 1000000), BENCH_REPEATS (default 5),
-// BENCH_FIT_ROUNDS (default 14), BENCH_SKIP=a,b,c to leave sections out.
+// BENCH_FIT_ROUNDS (default 20), BENCH_SKIP=a,b,c to leave sections out.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -42,7 +42,7 @@ import {
 
 const POINTS = intFromEnv('BENCH_POINTS', 1_000_000);
 const REPEATS = intFromEnv('BENCH_REPEATS', 5);
-const FIT_ROUNDS = intFromEnv('BENCH_FIT_ROUNDS', 14);
+const FIT_ROUNDS = intFromEnv('BENCH_FIT_ROUNDS', 20);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const CHUNK = 64 * 1024;
 const EVENTS_FILE = 'events.jsonl';
