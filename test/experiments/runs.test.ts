@@ -1,3 +1,4 @@
+import { newRunId } from '../../sdk/src/format/ids.js';
 import { describe, expect, it } from 'vitest';
 import { coerceRunRecord } from '../../sdk/src/format/shape.js';
 import { frameEvent, parseEvents } from '../../sdk/src/format/events.js';
@@ -8,7 +9,6 @@ import {
   cellRunRecord,
   experimentFromTags,
   linkedRunIds,
-  newBrowserRunId,
   paramDiff,
   rowFor,
   runContextCode,
@@ -36,8 +36,8 @@ function record(id: string, params: RunRecord['params'], loss?: number): RunReco
 describe('experiments/runs', () => {
   it('makes run ids shaped like the SDK, in creation order', () => {
     const now = new Date('2026-11-22T21:08:50.123Z');
-    const a = newBrowserRunId(now);
-    const b = newBrowserRunId(now);
+    const a = newRunId(now);
+    const b = newRunId(now);
     expect(a).toMatch(/^20261122-210850123-[0-9a-z]{5}$/);
     expect(a < b).toBe(true);
   });

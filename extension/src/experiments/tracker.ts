@@ -5,6 +5,7 @@
  * with their run count.
  */
 import type { Cell, CodeCell } from '@jupyterlab/cells';
+import { newRunId } from '../../../sdk/src/format/ids.js';
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -17,7 +18,6 @@ import {
   executionRecord,
   experimentFromTags,
   linkedRunIds,
-  newBrowserRunId,
   PARAMETERS_TAG,
   runContextCode,
   type CellExecution,
@@ -252,11 +252,11 @@ export class ExperimentTracker {
 
   private async record(panel: NotebookPanel, execution: CellExecution, linked: string[]): Promise<void> {
     const path = panel.context.path;
-    const executionId = newBrowserRunId(execution.end);
+    const executionId = newRunId(execution.end);
     try {
       let runs = linked;
       if (linked.length === 0) {
-        const runId = newBrowserRunId(execution.start);
+        const runId = newRunId(execution.start);
         await this.store.writeRun(path, cellRunRecord(runId, execution, executionId), cellRunEvents(execution));
         runs = [runId];
       }

@@ -1,5 +1,5 @@
 /**
- * Pure helpers for cell experiments and the runs panel: run ids made in a browser, the run
+ * Pure helpers for cell experiments and the runs panel: the run
  * record of a tagged cell that never called the SDK, the execution record, the fields a query
  * sees for a run, sorting, and the parameter diff. No I/O; runs in Node and in the browser.
  */
@@ -7,32 +7,6 @@ import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '..
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus } from '../format/status.js';
 import { STORE_FORMAT, type CellInfo, type EffectiveStatus, type RunEvent, type RunRecord } from '../format/types.js';
-
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-let lastStamp = '';
-let sequence = 0;
-
-/** Fills `bytes` with random values (crypto.getRandomValues in browsers and Node 20). */
-export type RandomFill = (bytes: Uint8Array) => void;
-const cryptoFill: RandomFill = (bytes) => {
-  globalThis.crypto.getRandomValues(bytes);
-};
-
-/**
- * A run id shaped like the SDK's (`20261122-210850123-k3f9q`): UTC time to the millisecond,
- * then five letters, the first a per-millisecond counter so ids made here sort in creation order.
- */
-export function newBrowserRunId(now: Date = new Date(), fill: RandomFill = cryptoFill): string {
-  const iso = now.toISOString();
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}`;
-  sequence = stamp === lastStamp ? sequence + 1 : 0;
-  lastStamp = stamp;
-  const bytes = new Uint8Array(5);
-  fill(bytes);
-  let suffix = ALPHABET[sequence % 32]!;
-  for (let i = 1; i < 5; i++) suffix += ALPHABET[bytes[i]! % 32]!;
-  return `${stamp}-${suffix}`;
-}
 
 /** Tag conventions: `experiment` or `experiment:<name>` marks a cell, `parameters` its params. */
 export const EXPERIMENT_TAG = 'experiment';

@@ -9,3 +9,4 @@ export * from './status.js';
 export * from './shape.js';
 export * from './downsample.js';
 export * from './base64.js';
+export * from './ids.js';

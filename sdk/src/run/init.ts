@@ -5,7 +5,7 @@ import { InvalidValueError } from '../errors.js';
 import { flattenParams, mergeParams, type FlatParams } from '../format/params.js';
 import { readCellContext } from './cellContext.js';
 import { STORE_FORMAT, type CellInfo, type RunRecord } from '../format/types.js';
-import { newRunId } from '../store/ids.js';
+import { newRunId } from '../format/ids.js';
 import { RUNS_DIR, resolveStoreLocation } from '../store/paths.js';
 import { RunFiles } from '../store/runFiles.js';
 import { trackRun, untrackRun } from './lifecycle.js';

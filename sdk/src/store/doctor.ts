@@ -10,7 +10,7 @@ import { coerceRunRecord } from '../format/shape.js';
 import { encodeNumber } from '../format/numbers.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent } from '../format/types.js';
 import { writeFileAtomic } from './atomic.js';
-import { isRunId } from './ids.js';
+import { isRunId } from '../format/ids.js';
 import { writerAlive } from './lock.js';
 import { readEventsFile } from './reader.js';
 import { crcOfText } from './runFiles.js';
