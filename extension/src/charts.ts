@@ -6,7 +6,7 @@
  */
 import type { View } from 'vega';
 import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, type ChartRow, type ChartTheme } from '../../sdk/src/charts/spec.js';
+import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
 import { decodeNumber, formatNumber } from '../../sdk/src/format/numbers.js';
 import type { LiveSeries } from '../../sdk/src/live/payload.js';
 import { hideTooltip, safeTooltip } from './tooltip.js';
@@ -34,6 +34,11 @@ export function nonFiniteNote(series: LiveSeries): string | null {
   return `${series.name}: ${count} ${[...kinds].join('/')} point${count === 1 ? '' : 's'} not drawn`;
 }
 
+/** A chart's x axis: seconds since the run started when every series is sampled on a clock (system metrics), else steps. */
+export function liveXAxis(series: readonly LiveSeries[]): ChartXAxis {
+  return series.length > 0 && series.every((s) => s.xAxis === 'elapsed') ? 'elapsed' : 'step';
+}
+
 /** True when `rows` starts with exactly the rows in `previous` (same steps and values). */
 export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRow[]): boolean {
   if (previous.length > rows.length) return false;
@@ -47,8 +52,8 @@ export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRo
  * A new group chart view in `target`. The spec comes only from `groupChartSpec`, the embed options
  * are these constants: nothing from an output or a store reaches vega-embed but data values.
  */
-export function embedGroupChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, theme: ChartTheme, height: number): Promise<Result> {
-  return vegaEmbed.default(target, groupChartSpec(theme, { height }) as VisualizationSpec, {
+export function embedGroupChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, theme: ChartTheme, height: number, xAxis: ChartXAxis = 'step'): Promise<Result> {
+  return vegaEmbed.default(target, groupChartSpec(theme, { height, xAxis }) as VisualizationSpec, {
     mode: 'vega-lite',
     renderer: 'svg',
     actions: false,
@@ -70,6 +75,8 @@ class GroupChart {
   private readonly notes = div('tb-Chart-notes');
   private readonly plot = div('tb-Chart-plot');
   private result: Result | null = null;
+  /** The x axis of the current view. */
+  private xAxis: ChartXAxis = 'step';
   /** Bumped by reset(), so an embed that finishes after a reset is thrown away. */
   private generation = 0;
   /**
@@ -102,7 +109,10 @@ class GroupChart {
     this.notes.textContent = notes.join('; ');
     this.notes.hidden = notes.length === 0;
 
-    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme));
+    const xAxis = liveXAxis(series);
+    if (this.result && xAxis !== this.xAxis) this.reset();
+    this.xAxis = xAxis;
+    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme, xAxis));
     const next = new Map(series.map((s) => [s.name, chartRows(this.group, s.name, s.step, s.value)]));
     const replaced = new Set<string>();
     const inserted: ChartRow[] = [];
@@ -129,11 +139,11 @@ class GroupChart {
     this.node.dataset.points = String(view.data(POINTS_DATA).length);
   }
 
-  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme): Promise<View> {
+  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme, xAxis: ChartXAxis): Promise<View> {
     const target = div('tb-Chart-view');
     this.plot.replaceChildren(target);
     const generation = this.generation;
-    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT);
+    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT, xAxis);
     if (generation !== this.generation) {
       result.finalize();
       throw new Error('the chart was reset while it was being drawn');

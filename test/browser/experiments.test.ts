@@ -114,6 +114,121 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await expect.poll(() => chart.locator('path[aria-roledescription="line mark"], .mark-line path').count(), { timeout: 20_000 }).toBe(2);
     await panel.locator('.tb-Compare').scrollIntoViewIfNeeded();
     await screenshot(page, 'experiments-compare.png');
+
+    // Sorting by a metric's lowest value: the stat choice changes the cells and the order.
+    await query.fill('');
+    await expect.poll(() => panel.locator('.tb-RunsTable-row').count()).toBe(3);
+    await panel.locator('.tb-RunsPanel-stat').selectOption('max');
+    await panel.locator('th[data-column="metric:loss"]').click();
+    const maxima = await panel.locator('.tb-RunsTable-row td[data-column="metric:loss"]').evaluateAll((cells) => cells.map((c) => c.firstChild?.textContent ?? ''));
+    expect(maxima.map(Number)).toEqual([0.5, 1, 1.5]);
+    await panel.locator('.tb-RunsPanel-stat').selectOption('last');
+
+    // Three runs: parallel coordinates with one line per run over lr and loss.
+    for (let i = 0; i < 3; i++) await panel.locator('.tb-RunsTable-row input[type="checkbox"]').nth(i).check();
+    await panel.locator('.tb-RunsPanel-compare').click();
+    const parallel = panel.locator('.tb-Compare-parallel svg.tb-Parallel');
+    await parallel.waitFor({ state: 'attached', timeout: 10_000 });
+    expect(Number(await parallel.getAttribute('data-dimensions'))).toBeGreaterThanOrEqual(2);
+    expect(await parallel.locator('polyline.tb-Parallel-line').count()).toBe(3);
+    const axisLabels = await parallel.locator('text').allTextContents();
+    expect(axisLabels).toEqual(expect.arrayContaining(['lr', 'loss']));
+    await expect.poll(() => panel.locator('.tb-Compare .tb-Chart[data-metric="loss"]').getAttribute('data-runs'), { timeout: 20_000 }).toBe('3');
+    await panel.locator('.tb-Compare-parallel').scrollIntoViewIfNeeded();
+    await screenshot(page, 'experiments-parallel.png');
+    expect(browser.errors).toEqual([]);
+    expect(browser.external).toEqual([]);
+  }, 300_000);
+
+  it('tags from the context menu, names with the dialog, toggles with Alt+E, records cells that never call the SDK and failing cells, goes to the cell, and restores the panel after a reload', async () => {
+    const cell = (id: string, source: string, tags: string[]) => ({ cell_type: 'code', id, metadata: tags.length ? { tags } : {}, source, outputs: [], execution_count: null });
+    fs.writeFileSync(
+      path.join(root, 'plain.ipynb'),
+      JSON.stringify({
+        cells: [cell('p', 'const lr = 0.5;', ['parameters']), cell('quiet', 'const twice = lr * 2;\ntwice;', []), cell('fails', 'throw new RangeError("boom " + lr);', []), cell('other', '1 + 1;', [])],
+        metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    // One tab at a time: every open tab saves its layout into the same workspace.
+    const page = await browser.newPage();
+    if (!browser.page.isClosed()) await browser.page.close();
+    await openNotebook(page, lab.url('plain.ipynb'));
+    const cells = page.locator('.jp-Notebook .jp-Cell');
+    const quiet = cells.nth(1);
+    const fails = cells.nth(2);
+
+    // Context menu: tag, then name the experiment in the dialog.
+    await quiet.locator('.jp-InputPrompt').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Toggle Experiment Cell' }).click();
+    const quietBadge = quiet.locator('.tb-ExperimentBadge[data-kind="experiment"]');
+    await quietBadge.waitFor({ state: 'attached', timeout: 10_000 });
+    await quiet.locator('.jp-InputPrompt').click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Name Experiment…' }).click();
+    const dialogInput = page.locator('.jp-Dialog input');
+    await dialogInput.waitFor({ state: 'visible', timeout: 10_000 });
+    await dialogInput.fill('sweep <b>1</b>');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect.poll(() => quietBadge.textContent()).toBe('experiment sweep <b>1</b> · 0 runs');
+
+    // Keyboard: Alt+E in command mode tags the failing cell, and again untags it, and again tags it.
+    await fails.locator('.jp-InputPrompt').click();
+    const failsBadge = fails.locator('.tb-ExperimentBadge[data-kind="experiment"]');
+    await page.keyboard.press('Alt+e');
+    await failsBadge.waitFor({ state: 'attached', timeout: 10_000 });
+    await page.keyboard.press('Alt+e');
+    await failsBadge.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.keyboard.press('Alt+e');
+    await failsBadge.waitFor({ state: 'attached', timeout: 10_000 });
+
+    // Run the parameters cell, then both: the quiet one never calls the SDK, the other throws.
+    await cells.nth(0).locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => cells.nth(0).locator('.jp-InputPrompt').textContent(), { timeout: 60_000 }).toMatch(/\[\d+\]/);
+    await quiet.locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => quietBadge.getAttribute('data-runs'), { timeout: 60_000 }).toBe('1');
+    await fails.locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => failsBadge.getAttribute('data-runs'), { timeout: 60_000 }).toBe('1');
+
+    const store = path.join(root, 'plain.trainbook');
+    const records = fs.readdirSync(path.join(store, 'runs')).map((id) => JSON.parse(fs.readFileSync(path.join(store, 'runs', id, 'run.json'), 'utf8')));
+    const byCell = Object.fromEntries(records.map((r) => [r.cell.id, r]));
+    expect(byCell.quiet).toMatchObject({ status: 'completed', experiment: 'sweep <b>1</b>', params: { lr: 0.5 }, error: null });
+    expect(byCell.fails).toMatchObject({ status: 'failed', experiment: null, params: { lr: 0.5 }, error: { name: 'RangeError', message: 'boom 0.5' } });
+    const executions = fs.readdirSync(path.join(store, 'executions')).map((f) => JSON.parse(fs.readFileSync(path.join(store, 'executions', f), 'utf8')));
+    expect(executions.map((e) => [e.cell.id, e.success, e.synthesized]).sort()).toEqual([
+      ['fails', false, true],
+      ['quiet', true, true],
+    ]);
+    expect(executions.find((e) => e.cell.id === 'fails').error).toEqual({ ename: 'RangeError', evalue: 'boom 0.5' });
+
+    // The panel: both runs, the failed one marked; clicking a row goes to its cell.
+    await runCommand(page, 'Show Runs Panel');
+    const panel = page.locator('#trainbook-runs');
+    await expect.poll(() => panel.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(2);
+    const failedRow = panel.locator(`.tb-RunsTable-row[data-run-id="${byCell.fails.id}"]`);
+    expect(await failedRow.getAttribute('data-status')).toBe('failed');
+    expect(await panel.locator(`.tb-RunsTable-row[data-run-id="${byCell.quiet.id}"] td[data-column="experiment"]`).textContent()).toBe('sweep <b>1</b>');
+    expect(await page.locator('#trainbook-runs b').count()).toBe(0);
+    await cells.nth(3).locator('.jp-InputPrompt').click();
+    await failedRow.locator('td[data-column="name"]').click();
+    await expect.poll(() => fails.evaluate((node) => node.classList.contains('jp-mod-active'))).toBe(true);
+    await screenshot(page, 'experiments-plain.png');
+
+    // Reload without resetting the workspace: the runs panel comes back by itself.
+    await page.keyboard.press('Control+s');
+    await page.waitForTimeout(1500); // the workspace is saved to the server a moment after a change
+    const reloaded = await browser.newPage();
+    await page.close();
+    await reloaded.goto(lab.url('plain.ipynb', { reset: false }));
+    await reloaded.waitForSelector('.jp-Notebook .jp-Cell .cm-content', { state: 'attached', timeout: 60_000 });
+    const restored = reloaded.locator('#trainbook-runs');
+    await restored.waitFor({ state: 'visible', timeout: 30_000 });
+    await expect.poll(() => restored.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(2);
+    await reloaded.close();
     expect(browser.errors).toEqual([]);
     expect(browser.external).toEqual([]);
   }, 300_000);

@@ -14,6 +14,7 @@ import {
   runContextCode,
   runField,
   sortRows,
+  errorFromStderr,
   type CellExecution,
 } from '../../sdk/src/experiments/runs.js';
 
@@ -66,6 +67,18 @@ describe('experiments/runs', () => {
     expect(scope.__trainbook_context).toMatchObject({ cell: { source: '</script>\u2028' }, params: { x: 'NaN' } });
   });
 
+  it('reads the error of a failed cell from what tslab printed on stderr', () => {
+    const thrown = 'evalmachine.<anonymous>:2\nthrow new RangeError("boom " + 1);\n^\n\nRangeError: boom 1\n    at evalmachine.<anonymous>:2:7\n    at Script.runInThisContext (node:vm:135:14)\n';
+    expect(errorFromStderr(thrown)).toEqual({ ename: 'RangeError', evalue: 'boom 1' });
+    expect(errorFromStderr("1:19 - Cannot find name 'zz'.\n2:1 - Type 'string' is not assignable to type 'number'.\n")).toEqual({
+      ename: 'TypeScriptError',
+      evalue: "1:19 - Cannot find name 'zz'.\n2:1 - Type 'string' is not assignable to type 'number'.",
+    });
+    expect(errorFromStderr('Error: plain\n    at x\n')).toEqual({ ename: 'Error', evalue: 'plain' });
+    expect(errorFromStderr('something odd happened\n')).toEqual({ ename: 'Error', evalue: 'something odd happened' });
+    expect(errorFromStderr('')).toBeNull();
+  });
+
   it('finds the runs that outputs point to', () => {
     const mime = 'application/vnd.trainbook.run+json';
     const outputs = [{ data: { [mime]: { run: { id: '20260101-000000000-abcde' } } } }, { data: { [mime]: { run: { id: '../etc' } } } }, { text: 'x' }];
@@ -87,6 +100,13 @@ describe('experiments/runs', () => {
     expect(sortRows(rows, 'metric:loss', false).map((r) => r.record.id)).toEqual(['b', 'a', 'c']);
     expect(sortRows(rows, 'metric:loss', true).map((r) => r.record.id)).toEqual(['a', 'b', 'c']);
     expect(sortRows(rows, 'param:lr', true).map((r) => r.record.id)).toEqual(['c', 'a', 'b']);
+    // Sorting by a metric's min or max, not only its last value.
+    const curve = (id: string, last: number, min: number, max: number) =>
+      rowFor({ ...record(id, {}), summary: { loss: { last, min, max, count: 3, step: 2 } } }, 0, null);
+    const curves = [curve('x', 0.5, 0.1, 0.9), curve('y', 0.3, 0.3, 0.6), curve('z', 0.4, 0.2, 2)];
+    expect(sortRows(curves, 'metric:loss', false).map((r) => r.record.id)).toEqual(['y', 'z', 'x']);
+    expect(sortRows(curves, 'metric:loss', false, 'min').map((r) => r.record.id)).toEqual(['x', 'z', 'y']);
+    expect(sortRows(curves, 'metric:loss', true, 'max').map((r) => r.record.id)).toEqual(['z', 'x', 'y']);
     const diff = paramDiff(rows.map((r) => r.record));
     expect(diff.map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', true]]);
     expect(paramDiff(rows.slice(0, 2).map((r) => r.record)).map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', false]]);

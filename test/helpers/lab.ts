@@ -35,7 +35,8 @@ export function makeLabRoot(prefix: string): string {
 
 export interface Lab {
   root: string;
-  url: (notebook: string) => string;
+  /** The notebook's address; `reset: false` keeps the saved workspace (open panels). */
+  url: (notebook: string, options?: { reset?: boolean }) => string;
   base: string;
   stop: () => Promise<void>;
   log: () => string;
@@ -70,7 +71,7 @@ export async function startLab(root: string): Promise<Lab> {
   return {
     root,
     base,
-    url: (notebook) => `${base}/lab/tree/${notebook}?reset&token=${TOKEN}`,
+    url: (notebook, options = {}) => `${base}/lab/tree/${notebook}?${options.reset === false ? '' : 'reset&'}token=${TOKEN}`,
     log: () => output,
     stop: async () => {
       if (child.exitCode !== null) return;

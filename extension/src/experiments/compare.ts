@@ -45,7 +45,10 @@ export class CompareView {
   }
 
   async show(records: readonly RunRecord[], series: ReadonlyArray<Map<string, Series>>): Promise<void> {
+    // A redraw of a live comparison keeps its height meanwhile, so the panel does not jump.
+    const height = this.node.hidden ? 0 : this.node.offsetHeight;
     this.clear();
+    if (height > 0) this.node.style.minHeight = `${height}px`;
     const generation = this.generation;
     this.node.hidden = false;
     const labels = runLabels(records);
@@ -60,7 +63,11 @@ export class CompareView {
       parallel.append(el('h3', undefined, 'Parallel coordinates'), parallelCoordinates(records, labels));
       this.node.append(parallel);
     }
-    await this.drawCharts(charts, labels, series, generation);
+    try {
+      await this.drawCharts(charts, labels, series, generation);
+    } finally {
+      if (generation === this.generation) this.node.style.minHeight = '';
+    }
   }
 
   private diffTable(records: readonly RunRecord[], labels: string[]): HTMLElement {

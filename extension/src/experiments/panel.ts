@@ -7,9 +7,10 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
 import { matchesQuery, parseQuery, QueryError, type QueryNode } from '../../../sdk/src/experiments/query.js';
-import { columnsOf, formatDuration, formatParam, rowFor, runField, sortRows, type RunRow } from '../../../sdk/src/experiments/runs.js';
+import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
 import { currentChartTheme } from '../theme.js';
 import { CompareView } from './compare.js';
+import type { RunRecord } from '../../../sdk/src/format/types.js';
 import type { RunsModel } from './model.js';
 import type { ExperimentStore } from './store.js';
 
@@ -28,6 +29,11 @@ const BUILTIN_COLUMNS: Array<{ id: string; label: string }> = [
   { id: 'duration', label: 'duration' },
 ];
 
+/** Changes when a run gets new points, a new status or new params. */
+function compareSignature(records: readonly RunRecord[]): string {
+  return JSON.stringify(records.map((r) => [r.id, r.status, r.endedAt, Object.values(r.summary).map((s) => s.count), r.params]));
+}
+
 export class RunsPanel extends Widget {
   private panel: NotebookPanel | null = null;
   private model: RunsModel | null = null;
@@ -36,11 +42,17 @@ export class RunsPanel extends Widget {
   private readonly queryError = el('div', 'tb-RunsPanel-queryError');
   private readonly compareButton = el('button', 'tb-RunsPanel-compare jp-mod-styled jp-mod-accept', 'Compare');
   private readonly refreshButton = el('button', 'tb-RunsPanel-refresh jp-mod-styled', 'Refresh');
+  private readonly statChoice = el('select', 'tb-RunsPanel-stat jp-mod-styled');
   private readonly summary = el('div', 'tb-RunsPanel-summary');
   private readonly table = el('table', 'tb-RunsTable');
   private readonly compare = new CompareView(currentChartTheme);
   private parsed: QueryNode | null = null;
   private sortColumn = 'started';
+  /** Which value of each metric the table shows and sorts by. */
+  private metricStat: MetricStat = 'last';
+  /** The runs in the compare view and what they looked like when drawn, to redraw as they change. */
+  private compared: { ids: string[]; signature: string } | null = null;
+  private comparing = false;
   private descending = true;
   private readonly selected = new Set<string>();
   private timer: number | null = null;
@@ -64,8 +76,15 @@ export class RunsPanel extends Widget {
     this.compareButton.disabled = true;
     this.compareButton.addEventListener('click', () => void this.showCompare());
     this.refreshButton.addEventListener('click', () => void this.model?.refresh());
+    for (const stat of METRIC_STATS) this.statChoice.append(new Option(`${stat} value`, stat));
+    this.statChoice.setAttribute('aria-label', 'Metric value shown and sorted');
+    this.statChoice.title = 'Show and sort metrics by their last, lowest or highest value';
+    this.statChoice.addEventListener('change', () => {
+      this.metricStat = this.statChoice.value as MetricStat;
+      this.render();
+    });
     const bar = el('div', 'tb-RunsPanel-bar');
-    bar.append(this.compareButton, this.refreshButton);
+    bar.append(this.compareButton, this.refreshButton, this.statChoice);
     const tableWrap = el('div', 'tb-RunsPanel-tableWrap');
     tableWrap.append(this.table);
     this.node.append(this.title_, this.query, this.queryError, bar, this.summary, tableWrap, this.compare.node);
@@ -85,6 +104,7 @@ export class RunsPanel extends Widget {
     this.model = model;
     this.selected.clear();
     this.compare.clear();
+    this.compared = null;
     model?.changed.connect(this.render, this);
     this.render();
     if (model && this.isVisible) void model.refresh();
@@ -146,7 +166,7 @@ export class RunsPanel extends Widget {
     const now = Date.now();
     const kernel = this.kernelRunning(this.panel);
     const all = model.records.map((record) => rowFor(record, now, kernel));
-    const rows = sortRows(all.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field))), this.sortColumn, this.descending);
+    const rows = sortRows(all.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field))), this.sortColumn, this.descending, this.metricStat);
     this.visibleRows = rows;
     for (const id of [...this.selected]) if (!all.some((r) => r.record.id === id)) this.selected.delete(id);
     const notes = [`${rows.length} of ${all.length} run${all.length === 1 ? '' : 's'}`];
@@ -180,6 +200,15 @@ export class RunsPanel extends Widget {
     for (const row of rows) tbody.append(this.rowNode(row, columns));
     this.table.replaceChildren(thead, tbody);
     this.updateCompareButton();
+    this.followCompared(all);
+  }
+
+  /** Redraws the compare view when a compared run changed (a live run's new points). */
+  private followCompared(rows: readonly RunRow[]): void {
+    if (!this.compared || this.comparing) return;
+    const records = this.compared.ids.map((id) => rows.find((row) => row.record.id === id)?.record).filter((r): r is RunRecord => r !== undefined);
+    if (records.length < 2) return;
+    if (compareSignature(records) !== this.compared.signature) void this.drawCompare(records);
   }
 
   private rowNode(row: RunRow, columns: Array<{ id: string; label: string }>): HTMLTableRowElement {
@@ -219,7 +248,7 @@ export class RunsPanel extends Widget {
       else if (column.id.startsWith('metric:')) {
         const summary = record.summary[column.id.slice(7)];
         if (summary) {
-          td.textContent = formatNumber(decodeNumber(summary.last));
+          td.textContent = formatNumber(decodeNumber(summary[this.metricStat]));
           td.title = `last ${formatNumber(decodeNumber(summary.last))} · min ${formatNumber(decodeNumber(summary.min))} · max ${formatNumber(decodeNumber(summary.max))} · ${summary.count} points`;
           const range = el('span', 'tb-RunsTable-range', ` ${formatNumber(decodeNumber(summary.min))}–${formatNumber(decodeNumber(summary.max))}`);
           td.append(range);
@@ -244,9 +273,20 @@ export class RunsPanel extends Widget {
   async showCompare(): Promise<void> {
     if (!this.panel || this.selected.size < 2) return;
     const records = this.visibleRows.map((r) => r.record).filter((r) => this.selected.has(r.id));
-    const path = this.panel.context.path;
-    const series = await Promise.all(records.map((r) => this.store.readSeries(path, r.id).catch(() => new Map())));
-    await this.compare.show(records, series);
+    await this.drawCompare(records);
+  }
+
+  private async drawCompare(records: readonly RunRecord[]): Promise<void> {
+    if (!this.panel) return;
+    this.comparing = true;
+    try {
+      const path = this.panel.context.path;
+      const series = await Promise.all(records.map((r) => this.store.readSeries(path, r.id).catch(() => new Map())));
+      this.compared = { ids: records.map((r) => r.id), signature: compareSignature(records) };
+      await this.compare.show(records, series);
+    } finally {
+      this.comparing = false;
+    }
   }
 
   /** Selects runs by id (for the command and tests). */

@@ -15,6 +15,7 @@ import {
   CLEAR_CONTEXT_CODE,
   cellRunEvents,
   cellRunRecord,
+  errorFromStderr,
   executionRecord,
   experimentFromTags,
   linkedRunIds,
@@ -218,14 +219,15 @@ export class ExperimentTracker {
   }
 
   private onExecuted(_: unknown, args: { notebook: Notebook; cell: Cell; success: boolean; error?: { errorName: string; errorValue: string } | null }): void {
+    // The reply's count is the one to predict from: tslab's execute_input may carry the count before it.
+    const kernel = this.panelOf(args.notebook)?.sessionContext.session?.kernel;
+    const replyCount = args.cell.model.type === 'code' ? (args.cell as CodeCell).model.executionCount : null;
+    if (kernel && typeof replyCount === 'number') this.lastCount.set(kernel, Math.max(replyCount, this.lastCount.get(kernel) ?? 0));
     const entry = this.pending.get(args.cell);
     if (!entry) return;
     this.pending.delete(args.cell);
-    const kernel = entry.panel.sessionContext.session?.kernel;
-    if (kernel && this.settings.passRunContext) {
-      this.sendSilent(kernel, CLEAR_CONTEXT_CODE);
-      this.contextSet.delete(kernel);
-    }
+    // The context stays set until an untagged cell is scheduled (onScheduled clears it then):
+    // tslab counts every silent request, so clearing after each run would cost an execution count.
     const end = new Date();
     const outputs = entry.cell.model.outputs.toJSON();
     let error: CellExecution['error'] = null;
@@ -235,6 +237,17 @@ export class ExperimentTracker {
         ename: args.error?.errorName ?? (typeof failed?.ename === 'string' ? failed.ename : 'Error'),
         evalue: args.error?.errorValue ?? (typeof failed?.evalue === 'string' ? failed.evalue : ''),
       };
+      if (!failed && !error.evalue) {
+        // tslab prints the exception (or the type errors) on stderr instead of an error output.
+        const stderr = outputs
+          .filter((o) => o.output_type === 'stream' && (o as { name?: unknown }).name === 'stderr')
+          .map((o) => {
+            const text = (o as { text?: unknown }).text;
+            return Array.isArray(text) ? text.join('') : typeof text === 'string' ? text : '';
+          })
+          .join('');
+        error = errorFromStderr(stderr) ?? error;
+      }
     }
     const execution: CellExecution = {
       notebook: entry.panel.context.localPath,

@@ -42,6 +42,23 @@ export function runContextCode(context: {
 }
 export const CLEAR_CONTEXT_CODE = 'delete globalThis.__trainbook_context;';
 
+/**
+ * The error of a failed cell when the kernel only printed it (tslab sends no `error` output: the
+ * exception or the type errors go to stderr). Reads the last `Name: message` line of a thrown
+ * error, or the `line:column - message` lines of TypeScript's diagnostics.
+ */
+export function errorFromStderr(text: string): { ename: string; evalue: string } | null {
+  const lines = text.split(/\r?\n/).map((line) => line.trimEnd());
+  const diagnostics = lines.filter((line) => /^\d+:\d+ - /.test(line));
+  if (diagnostics.length > 0) return { ename: 'TypeScriptError', evalue: diagnostics.join('\n') };
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const thrown = /^([A-Za-z_$][\w$]*(?:Error|Exception)|Error|Uncaught [A-Za-z_$][\w$]*): (.*)$/.exec(lines[i]!);
+    if (thrown) return { ename: thrown[1]!.replace(/^Uncaught /, ''), evalue: thrown[2]! };
+  }
+  const first = lines.find((line) => line.trim() !== '');
+  return first ? { ename: 'Error', evalue: first.trim() } : null;
+}
+
 /** The run ids that a cell's outputs show (`application/vnd.trainbook.run+json` → run.id). */
 export function linkedRunIds(outputs: readonly unknown[], mime: string): string[] {
   const ids: string[] = [];
@@ -246,11 +263,15 @@ export function columnsOf(rows: readonly RunRow[]): Columns {
 }
 
 /** A value to sort by for a column id (`status`, `param:lr`, `metric:loss`, ...). */
-export function sortValue(row: RunRow, column: string): unknown {
+/** Which value of a metric's summary the panel shows and sorts by. */
+export type MetricStat = 'last' | 'min' | 'max';
+export const METRIC_STATS: readonly MetricStat[] = ['last', 'min', 'max'];
+
+export function sortValue(row: RunRow, column: string, stat: MetricStat = 'last'): unknown {
   if (column.startsWith('param:')) return row.record.params[column.slice(6)];
   if (column.startsWith('metric:')) {
     const summary = row.record.summary[column.slice(7)];
-    return summary ? decodeNumber(summary.last) : undefined;
+    return summary ? decodeNumber(summary[stat]) : undefined;
   }
   return runField(row, column);
 }
@@ -270,8 +291,8 @@ export function compareValues(a: unknown, b: unknown): number {
   return 0;
 }
 
-export function sortRows(rows: readonly RunRow[], column: string, descending: boolean): RunRow[] {
-  const keyed = rows.map((row, index) => ({ row, index, value: sortValue(row, column) }));
+export function sortRows(rows: readonly RunRow[], column: string, descending: boolean, stat: MetricStat = 'last'): RunRow[] {
+  const keyed = rows.map((row, index) => ({ row, index, value: sortValue(row, column, stat) }));
   keyed.sort((x, y) => {
     const missingX = x.value === undefined || x.value === null;
     const missingY = y.value === undefined || y.value === null;
