@@ -14,6 +14,17 @@ const EXPERIMENT = [
   'await run.finish();',
 ].join('\n');
 
+const SLOW_STEPS = 25;
+const SLOW_EXPERIMENT = [
+  "import * as trainbook from 'trainbook';",
+  'const slow = trainbook.init();',
+  `for (let step = 0; step < ${SLOW_STEPS}; step++) {`,
+  '  slow.log({ loss: 1 / (step + 1) }, { step });',
+  '  await new Promise((resolve) => setTimeout(resolve, 400));',
+  '}',
+  'await slow.finish();',
+].join('\n');
+
 function notebook(): string {
   const cell = (id: string, source: string, tags: string[]) => ({ cell_type: 'code', id, metadata: tags.length ? { tags } : {}, source, outputs: [], execution_count: null });
   return JSON.stringify({
@@ -136,6 +147,22 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await expect.poll(() => panel.locator('.tb-Compare .tb-Chart[data-metric="loss"]').getAttribute('data-runs'), { timeout: 20_000 }).toBe('3');
     await panel.locator('.tb-Compare-parallel').scrollIntoViewIfNeeded();
     await screenshot(page, 'experiments-parallel.png');
+
+    // A live comparison: compare a run while it trains; its curve grows until it ends.
+    await expCell.locator('.cm-content').click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText(SLOW_EXPERIMENT);
+    await page.keyboard.press('Control+Enter');
+    const runningBox = panel.locator('.tb-RunsTable-row[data-status="running"] input[type="checkbox"]');
+    await runningBox.waitFor({ state: 'attached', timeout: 30_000 });
+    for (const id of runIds.slice(1)) await panel.locator(`.tb-RunsTable-row[data-run-id="${id}"] input[type="checkbox"]`).uncheck();
+    await runningBox.check();
+    await panel.locator('.tb-RunsPanel-compare').click();
+    const liveChart = panel.locator('.tb-Compare .tb-Chart[data-metric="loss"]');
+    await liveChart.waitFor({ state: 'attached', timeout: 20_000 });
+    const pointsAtFirst = Number(await liveChart.getAttribute('data-points'));
+    await expect.poll(async () => Number(await liveChart.getAttribute('data-points')), { timeout: 60_000 }).toBe(5 + SLOW_STEPS);
+    expect(pointsAtFirst).toBeLessThan(5 + SLOW_STEPS);
     expect(browser.errors).toEqual([]);
     expect(browser.external).toEqual([]);
   }, 300_000);
