@@ -134,6 +134,15 @@ const runsPanelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settings: ISettingRegistry | null,
   ): void => {
+    // When each notebook's kernel last restarted, as seen from here (a crash makes the server auto-restart it).
+    const restarts = new WeakMap<NotebookPanel, number>();
+    const watchRestarts = (panel: NotebookPanel): void => {
+      panel.sessionContext.statusChanged.connect((_, status) => {
+        if (status === 'restarting' || status === 'autorestarting') restarts.set(panel, Date.now());
+      });
+    };
+    notebooks.forEach(watchRestarts);
+    notebooks.widgetAdded.connect((_, panel) => watchRestarts(panel));
     const kernelRunning = (panel: NotebookPanel): boolean | null => {
       const session = panel.sessionContext.session;
       if (!session?.kernel) return panel.sessionContext.isReady || panel.sessionContext.hasNoKernel ? false : null;
@@ -141,6 +150,7 @@ const runsPanelPlugin: JupyterFrontEndPlugin<void> = {
       if (status === 'dead') return false;
       return status === 'unknown' ? null : true;
     };
+    const kernelState = (panel: NotebookPanel) => ({ running: kernelRunning(panel), restartedAt: restarts.get(panel) ?? null });
     const goToCell = (panel: NotebookPanel, cellId: string): void => {
       const notebook = panel.content;
       const index = notebook.widgets.findIndex((cell) => cell.model.id === cellId);
@@ -150,7 +160,7 @@ const runsPanelPlugin: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(panel.id);
     };
     const store = new ExperimentStore(app.serviceManager.contents);
-    const panel = new RunsPanel(store, kernelRunning, goToCell);
+    const panel = new RunsPanel(store, kernelState, goToCell);
     panel.title.icon = runsIcon;
     const follow = (): void => {
       const current = notebooks.currentWidget;

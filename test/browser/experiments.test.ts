@@ -35,6 +35,17 @@ function notebook(): string {
   });
 }
 
+/** Pids of the processes whose command line contains `text` (read from /proc). */
+function processesWith(text: string): number[] {
+  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 let lab: Lab;
 let browser: Browser;
 let root: string;
@@ -172,7 +183,7 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     fs.writeFileSync(
       path.join(root, 'plain.ipynb'),
       JSON.stringify({
-        cells: [cell('p', 'const lr = 0.5;', ['parameters']), cell('quiet', 'const twice = lr * 2;\ntwice;', []), cell('fails', 'throw new RangeError("boom " + lr);', []), cell('other', '1 + 1;', [])],
+        cells: [cell('p', 'const lr = 0.5;', ['parameters']), cell('quiet', 'const twice = lr * 2;\ntwice;', []), cell('fails', 'throw new RangeError("boom " + lr);', []), cell('other', '1 + 1;', []), cell('slow', SLOW_EXPERIMENT.replace(`< ${SLOW_STEPS}`, '< 1000'), ['experiment'])],
         metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
         nbformat: 4,
         nbformat_minor: 5,
@@ -245,6 +256,20 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await expect.poll(() => fails.evaluate((node) => node.classList.contains('jp-mod-active'))).toBe(true);
     await screenshot(page, 'experiments-plain.png');
 
+    // The kernel dies (kill -9) while a run trains: the server restarts it, the run shows as crashed.
+    await cells.nth(4).locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+    const liveRow = panel.locator('.tb-RunsTable-row[data-status="running"]');
+    await liveRow.waitFor({ state: 'attached', timeout: 30_000 });
+    const liveId = await liveRow.getAttribute('data-run-id');
+    const sessions = (await (await fetch(`${lab.base}/api/sessions?token=trainbook-test`)).json()) as Array<{ path: string; kernel: { id: string } }>;
+    const kernelId = sessions.find((s) => s.path.endsWith('plain.ipynb'))!.kernel.id;
+    const kernelPids = processesWith(`kernel-${kernelId}.json`);
+    expect(kernelPids.length).toBeGreaterThan(0);
+    for (const pid of kernelPids) process.kill(pid, 'SIGKILL');
+    await expect.poll(() => panel.locator(`.tb-RunsTable-row[data-run-id="${liveId}"]`).getAttribute('data-status'), { timeout: 30_000 }).toBe('crashed');
+    expect(JSON.parse(fs.readFileSync(path.join(store, 'runs', liveId!, 'run.json'), 'utf8')).status).toBe('running');
+
     // Reload without resetting the workspace: the runs panel comes back by itself.
     await page.keyboard.press('Control+s');
     await page.waitForTimeout(1500); // the workspace is saved to the server a moment after a change
@@ -254,7 +279,7 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await reloaded.waitForSelector('.jp-Notebook .jp-Cell .cm-content', { state: 'attached', timeout: 60_000 });
     const restored = reloaded.locator('#trainbook-runs');
     await restored.waitFor({ state: 'visible', timeout: 30_000 });
-    await expect.poll(() => restored.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => restored.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(3);
     await reloaded.close();
     expect(browser.errors).toEqual([]);
     expect(browser.external).toEqual([]);

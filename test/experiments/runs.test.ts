@@ -90,6 +90,11 @@ describe('experiments/runs', () => {
     expect(rowFor(running, 2000, null).status).toBe('running');
     expect(rowFor(running, 2000, false).status).toBe('crashed');
     expect(rowFor(running, 1000 + 120_000, true).status).toBe('crashed');
+    // The kernel restarted (a kill -9 and the server's auto-restart) after the cell's run began.
+    const fresh = { ...running, startedAt: new Date(1500).toISOString(), heartbeatAt: new Date(1900).toISOString() };
+    expect(rowFor(fresh, 2000, true, 1800).status).toBe('crashed');
+    expect(rowFor(fresh, 2000, true, 1400).status).toBe('running');
+    expect(rowFor({ ...fresh, cell: null }, 2000, true, 1800).status).toBe('running');
   });
 
   it('resolves fields, sorts with missing values last, and diffs params', () => {

@@ -60,7 +60,7 @@ export class RunsPanel extends Widget {
 
   constructor(
     private readonly store: ExperimentStore,
-    private readonly kernelRunning: (panel: NotebookPanel) => boolean | null,
+    private readonly kernelRunning: (panel: NotebookPanel) => { running: boolean | null; restartedAt: number | null },
     private readonly goToCell: (panel: NotebookPanel, cellId: string) => void,
     private pollSeconds = 3,
   ) {
@@ -165,7 +165,7 @@ export class RunsPanel extends Widget {
     }
     const now = Date.now();
     const kernel = this.kernelRunning(this.panel);
-    const all = model.records.map((record) => rowFor(record, now, kernel));
+    const all = model.records.map((record) => rowFor(record, now, kernel.running, kernel.restartedAt));
     const rows = sortRows(all.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field))), this.sortColumn, this.descending, this.metricStat);
     this.visibleRows = rows;
     for (const id of [...this.selected]) if (!all.some((r) => r.record.id === id)) this.selected.delete(id);

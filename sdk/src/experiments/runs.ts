@@ -185,12 +185,15 @@ export interface RunRow {
 }
 
 /**
- * The status to show: a running run is crashed when its heartbeat is stale, or when the
- * notebook's kernel is known not to run (a run of an extension-made record is never running).
+ * The status to show: a running run is crashed when its heartbeat is stale, when the notebook's
+ * kernel is known not to run, or when it is a cell's run and the kernel restarted after it began
+ * (a run of an extension-made record is never running).
  */
-export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean | null): RunRow {
+export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean | null, kernelRestartedAt: number | null = null): RunRow {
   let status = effectiveStatus(record, nowMs, null);
   if (status === 'running' && kernelRunning === false) status = 'crashed';
+  // A cell's run that started before the kernel restarted lost its writer with the old kernel.
+  if (status === 'running' && kernelRestartedAt !== null && record.cell?.id && Date.parse(record.startedAt) < kernelRestartedAt) status = 'crashed';
   const start = Date.parse(record.startedAt);
   const end = record.endedAt ? Date.parse(record.endedAt) : status === 'running' ? nowMs : Date.parse(record.heartbeatAt);
   const durationMs = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
