@@ -4,12 +4,13 @@
 //   (a) metric points per second through run.log, against writing the same data with batched
 //       fs.writeSync (the "raw write" of the target is a naive JSONL writer, see below);
 //   (b) how much a tfjs model.fit slows down with run.tfCallback() logging every batch;
-//   (c) how fast a run of 1,000,000 points is read back into columns.
+//   (c) how fast a run of 1,000,000 points is read back into columns;
+//   (d) what system metrics sampling costs: one sample, and a run with sampling against one without.
 // Each number has its target and a PASS/MISS mark. This is a benchmark, not a test: it exits 0
 // whether targets are met or not, and non-zero only when something crashes.
 //
 // Knobs (environment): BENCH_POINTS (default 1000000), BENCH_REPEATS (default 5),
-// BENCH_FIT_ROUNDS (default 20), BENCH_SKIP=a,b,c to leave sections out.
+// BENCH_FIT_ROUNDS (default 20), BENCH_SKIP=a,b,c,d to leave sections out.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -489,6 +490,83 @@ async function benchFit(targets) {
   targets.add('(b)', "  cross-check: in trainbook's hooks", `${hookShare.toFixed(2)} %`, `< ${TARGET_FIT_SLOWDOWN} %`, hookShare < TARGET_FIT_SLOWDOWN);
 }
 
+// ---------------------------------------------------------------------------------------------
+// (d) system metrics sampling
+
+const TARGET_SAMPLE_SHARE = 0.1; // % of the default 5 s interval that one sample may take on the event loop
+const SYS_WORK = { chunks: 100, pointsPerChunk: 5_000, pauseMs: 5, stressIntervalMs: 100 };
+
+async function benchSystem(targets) {
+  const { SystemSampler, nodeProbe, DEFAULT_SYSTEM_INTERVAL_MS } = await import('../sdk/dist/run/systemMetrics.js');
+  heading(`(d) system metrics: one sample, and a run sampled every ${SYS_WORK.stressIntervalMs} ms (${DEFAULT_SYSTEM_INTERVAL_MS / SYS_WORK.stressIntervalMs}x the default rate) against one without`);
+
+  // One sample as the timer takes it: CPU times, process CPU, memory, handed to a sink. The GPU
+  // query is timed apart: it runs in a child process, off the event loop.
+  let values = 0;
+  const sampler = new SystemSampler((v) => (values = Object.keys(v).length), { intervalMs: 1e9, gpu: false });
+  sampler.sample();
+  const sampleTimes = [];
+  for (let i = 0; i < 2000; i++) {
+    const t0 = nowMs();
+    sampler.sample();
+    sampleTimes.push(nowMs() - t0);
+  }
+  sampler.close();
+  const sampleMs = median(sampleTimes);
+  const share = (sampleMs / DEFAULT_SYSTEM_INTERVAL_MS) * 100;
+
+  let gpu = null;
+  try {
+    const t0 = nowMs();
+    const query = nodeProbe.queryGpus();
+    const spawned = nowMs() - t0;
+    const csv = await query;
+    gpu = { spawned, wall: nowMs() - t0, gpus: csv.trim().split('\n').length };
+  } catch (error) {
+    gpu = { error: error?.code ?? error?.message ?? String(error) };
+  }
+
+  // The same loop of log() calls with pauses (so timers can fire), with and without sampling.
+  const loop = (systemMetrics) =>
+    repeat(REPEATS, () =>
+      withTempDir('sys', async (dir) => {
+        const run = trainbook.init({ dir, git: false, display: false, captureOutput: false, systemMetrics });
+        const t0 = nowMs();
+        let step = 0;
+        for (let c = 0; c < SYS_WORK.chunks; c++) {
+          for (let i = 0; i < SYS_WORK.pointsPerChunk; i++) run.log({ loss: 1 / (step + 1) }, { step: step++ });
+          await new Promise((resolve) => setTimeout(resolve, SYS_WORK.pauseMs));
+        }
+        await run.finish();
+        const samples = run.toRecord().summary['sys/cpu_percent']?.count ?? 0;
+        return { ms: nowMs() - t0, samples };
+      }),
+    );
+  const off = await loop(false);
+  const on = await loop({ intervalMs: SYS_WORK.stressIntervalMs });
+
+  printTable(
+    [
+      { key: 'name', title: 'case', align: 'left' },
+      { key: 'time', title: 'time', align: 'right' },
+      { key: 'share', title: 'share of a 5 s interval', align: 'right' },
+    ],
+    [
+      { name: `one sample (CPU + memory, ${values} values), median of ${sampleTimes.length}`, time: `${(sampleMs * 1000).toFixed(1)} us`, share: `${share.toFixed(5)} %` },
+      gpu.error
+        ? { name: `nvidia-smi query: not available (${gpu.error}); the sampler stops asking after 2 failures`, time: '', share: '' }
+        : { name: `nvidia-smi query (${gpu.gpus} GPU): spawn on the event loop / wall in a child process`, time: `${ms(gpu.spawned)} / ${ms(gpu.wall)}`, share: `${((gpu.spawned / DEFAULT_SYSTEM_INTERVAL_MS) * 100).toFixed(4)} %` },
+      null,
+      { name: `run without sampling: ${(SYS_WORK.chunks * SYS_WORK.pointsPerChunk).toLocaleString('en-US')} log() calls in ${SYS_WORK.chunks} chunks`, time: `${ms(off.median)} (${ms(off.best)})`, share: '' },
+      { name: `same run sampled every ${SYS_WORK.stressIntervalMs} ms (${on.last.samples} samples)`, time: `${ms(on.median)} (${ms(on.best)})`, share: percent(((on.median - off.median) / off.median) * 100) },
+    ],
+  );
+  console.log(`  Runs: median of ${REPEATS} (best in brackets); each chunk ends with a ${SYS_WORK.pauseMs} ms pause so timers fire, as between batches.`);
+  console.log(`  The difference between the two runs is within the noise of this machine unless it is several times the one-sample time x samples (${ms(sampleMs * on.last.samples)}).`);
+  targets.add('(d)', 'one system sample / 5 s interval', `${share.toFixed(5)} %`, `<= ${TARGET_SAMPLE_SHARE} %`, share <= TARGET_SAMPLE_SHARE);
+  targets.info('(d)', `run sampled every ${SYS_WORK.stressIntervalMs} ms vs none`, percent(((on.median - off.median) / off.median) * 100));
+}
+
 /** A temp folder that lives across many awaits (removed by the caller, or at exit by lib.js). */
 function tempDirKept(label) {
   const dir = makeTempDir(label);
@@ -510,6 +588,7 @@ async function main() {
   if (!SKIP.has('a')) await benchLog(targets);
   if (!SKIP.has('b')) await benchFit(targets);
   if (!SKIP.has('c')) await benchRead(targets);
+  if (!SKIP.has('d')) await benchSystem(targets);
 
   heading('Summary');
   targets.print();

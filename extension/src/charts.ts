@@ -6,7 +6,7 @@
  */
 import type { View } from 'vega';
 import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
+import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
 import { decodeNumber, formatNumber } from '../../sdk/src/format/numbers.js';
 import type { LiveSeries } from '../../sdk/src/live/payload.js';
 import { hideTooltip, safeTooltip } from './tooltip.js';
@@ -52,8 +52,18 @@ export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRo
  * A new group chart view in `target`. The spec comes only from `groupChartSpec`, the embed options
  * are these constants: nothing from an output or a store reaches vega-embed but data values.
  */
-export function embedGroupChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, theme: ChartTheme, height: number, xAxis: ChartXAxis = 'step'): Promise<Result> {
-  return vegaEmbed.default(target, groupChartSpec(theme, { height, xAxis }) as VisualizationSpec, {
+export function embedGroupChart(
+  vegaEmbed: VegaEmbedModule,
+  target: HTMLElement,
+  theme: ChartTheme,
+  height: number,
+  xAxis: ChartXAxis = 'step',
+  resumeSteps: readonly number[] = [],
+): Promise<Result> {
+  // A resumed run's gaps are dashed rules on a step axis (a clock axis has no steps to mark).
+  const spec = groupChartSpec(theme, { height, xAxis });
+  const marked = xAxis === 'step' ? withResumeRules(spec, resumeSteps.map((step) => ({ step })), theme) : spec;
+  return vegaEmbed.default(target, marked as VisualizationSpec, {
     mode: 'vega-lite',
     renderer: 'svg',
     actions: false,
@@ -77,6 +87,8 @@ class GroupChart {
   private result: Result | null = null;
   /** The x axis of the current view. */
   private xAxis: ChartXAxis = 'step';
+  /** The resume steps the view marks, as a key. */
+  private resumeKey = '';
   /** Bumped by reset(), so an embed that finishes after a reset is thrown away. */
   private generation = 0;
   /**
@@ -102,7 +114,7 @@ class GroupChart {
     this.resizeObserver.observe(this.plot);
   }
 
-  async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[]): Promise<void> {
+  async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[], resumeSteps: readonly number[] = []): Promise<void> {
     this.latest.textContent = series.map((s) => `${s.name} ${formatNumber(decodeNumber(s.last))}`).join(' · ');
     this.latest.title = this.latest.textContent;
     const notes = series.map(nonFiniteNote).filter((note): note is string => note !== null);
@@ -110,9 +122,11 @@ class GroupChart {
     this.notes.hidden = notes.length === 0;
 
     const xAxis = liveXAxis(series);
-    if (this.result && xAxis !== this.xAxis) this.reset();
+    const resumeKey = resumeSteps.join(',');
+    if (this.result && (xAxis !== this.xAxis || resumeKey !== this.resumeKey)) this.reset();
     this.xAxis = xAxis;
-    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme, xAxis));
+    this.resumeKey = resumeKey;
+    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme, xAxis, resumeSteps));
     const next = new Map(series.map((s) => [s.name, chartRows(this.group, s.name, s.step, s.value)]));
     const replaced = new Set<string>();
     const inserted: ChartRow[] = [];
@@ -139,11 +153,11 @@ class GroupChart {
     this.node.dataset.points = String(view.data(POINTS_DATA).length);
   }
 
-  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme, xAxis: ChartXAxis): Promise<View> {
+  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme, xAxis: ChartXAxis, resumeSteps: readonly number[]): Promise<View> {
     const target = div('tb-Chart-view');
     this.plot.replaceChildren(target);
     const generation = this.generation;
-    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT, xAxis);
+    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT, xAxis, resumeSteps);
     if (generation !== this.generation) {
       result.finalize();
       throw new Error('the chart was reset while it was being drawn');
@@ -188,13 +202,15 @@ export class ChartPanel {
   readonly message = div('tb-Charts-message');
   private readonly charts = new Map<string, GroupChart>();
   private series: readonly LiveSeries[] = [];
+  private resumeSteps: readonly number[] = [];
   private disposed = false;
 
   constructor(private readonly theme: () => ChartTheme) {}
 
   /** Shows these series: streams rows into the views it has, creates views for new groups. */
-  async update(series: readonly LiveSeries[]): Promise<void> {
+  async update(series: readonly LiveSeries[], resumeSteps: readonly number[] = []): Promise<void> {
     this.series = series;
+    this.resumeSteps = resumeSteps;
     const byName = new Map<string, LiveSeries>();
     for (const s of series) if (!byName.has(s.name)) byName.set(s.name, s);
     const groups = groupMetrics([...byName.keys()]);
@@ -226,7 +242,7 @@ export class ChartPanel {
       this.node.appendChild(chart.node);
       if (this.disposed) return;
       try {
-        await chart.draw(vegaEmbed, theme, names.map((name) => byName.get(name)!));
+        await chart.draw(vegaEmbed, theme, names.map((name) => byName.get(name)!), resumeSteps);
       } catch (error) {
         if (this.disposed) return;
         chart.reset();
@@ -238,7 +254,7 @@ export class ChartPanel {
   /** Rebuilds every view with the current theme and the last series shown. */
   async retheme(): Promise<void> {
     for (const chart of this.charts.values()) chart.reset();
-    await this.update(this.series);
+    await this.update(this.series, this.resumeSteps);
   }
 
   /** Clears the message line, or shows `text` there (as text). */

@@ -26,6 +26,9 @@ const FLASK_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16"><path class="jp-icon3" fill="#616161" d="M9 2h6v2h-1v5.3l5.6 9.4A2 2 0 0 1 17.9 22H6.1a2 2 0 0 1-1.7-3.3L10 9.3V4H9zm3 9.2L8.2 17h7.6z"/></svg>';
 const RUNS_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16"><path class="jp-icon3" fill="#616161" d="M3 3h2v16h16v2H3zm4 12 4-5 3 3 5-7 1.6 1.2-6.4 9-3-3-2.6 3.3z"/></svg>';
+const PARAMETERS_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16"><path class="jp-icon3" fill="#616161" d="M3 5h10v2H3zm14 0h4v2h-4V9h-2V3h2zM3 11h4v2H3zm8 0h10v2H11v2H9V9h2zM3 17h10v2H3zm14 0h4v2h-4v2h-2v-6h2z"/></svg>';
+export const parametersIcon = new LabIcon({ name: 'trainbook:parameters', svgstr: PARAMETERS_SVG });
 export const experimentIcon = new LabIcon({ name: 'trainbook:experiment', svgstr: FLASK_SVG });
 export const runsIcon = new LabIcon({ name: 'trainbook:runs', svgstr: RUNS_SVG });
 
@@ -90,6 +93,7 @@ const experimentsPlugin: JupyterFrontEndPlugin<ExperimentTracker> = {
     commands.addCommand(CommandIDs.toggleParameters, {
       label: 'Toggle Parameters Cell',
       caption: "Read this cell's const/let literals as the params of the notebook's experiment runs",
+      icon: parametersIcon,
       isEnabled: hasCodeCell,
       isToggled: () => !!notebooks.activeCell && cellTags(notebooks.activeCell).includes(PARAMETERS_TAG),
       execute: () => {

@@ -58,7 +58,7 @@ export class RunOutputRenderer extends Widget implements IRenderMime.IRenderer {
     return this.enqueue(async () => {
       if (this.drawn >= generation || !this.latest) return;
       this.drawn = this.received;
-      await this.charts.update(this.latest.series);
+      await this.charts.update(this.latest.series, this.latest.resumes ?? []);
     });
   }
 

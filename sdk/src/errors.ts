@@ -53,3 +53,74 @@ export class RunNotFoundError extends TrainbookError {
     super('run-not-found', message);
   }
 }
+
+/** `init({ resume })` was given a seed or a param that contradicts what the run has stored. */
+export class ResumeConflictError extends TrainbookError {
+  /** The param key (or `seed`) that differs. */
+  readonly key: string;
+  constructor(key: string, stored: string, given: string) {
+    super(
+      'resume-conflict',
+      `Cannot resume with ${key === 'seed' ? 'seed' : `param "${key}"`} = ${given}: the run was recorded with ${stored}. A resumed run keeps its ${key === 'seed' ? 'seed' : 'params'}; drop it from init(), pass the stored value, or start a new run.`,
+    );
+    this.key = key;
+  }
+}
+
+/** A model tag that cannot be stored (empty, too long, not a string). */
+export class ModelTagError extends TrainbookError {
+  constructor(message: string) {
+    super('invalid-model-tag', message);
+  }
+}
+
+/** A model snapshot could not be written (disk full, store removed); any earlier snapshot is kept. */
+export class ModelSaveError extends TrainbookError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('model-save', message, options);
+  }
+}
+
+/** No snapshot under the tag asked for, or an unreadable one. `tags` lists the run's saved tags. */
+export class ModelNotFoundError extends TrainbookError {
+  readonly tags: readonly string[];
+  constructor(message: string, tags: readonly string[] = []) {
+    super('model-not-found', message);
+    this.tags = tags;
+  }
+}
+
+/** loadModel() needs a tfjs module and found none. */
+export class TfjsNotFoundError extends TrainbookError {
+  constructor(message: string) {
+    super('tfjs-not-found', message);
+  }
+}
+
+/** A file given to `trainbook import` that is not a run export trainbook can read; nothing was written. */
+export class ImportFormatError extends TrainbookError {
+  constructor(message: string) {
+    super('import-format', message);
+  }
+}
+
+/** A `trainbook run` parameter that cannot be injected: a key that is not an identifier, a bad grid. */
+export class InvalidParameterError extends TrainbookError {
+  constructor(message: string) {
+    super('invalid-parameter', message);
+  }
+}
+
+/** A file that is not a Jupyter notebook trainbook can run (not JSON, no cells, nbformat < 4). */
+export class NotebookFormatError extends TrainbookError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('notebook-format', message, options);
+  }
+}
+
+/** The Python of the Jupyter installation, its jupyter_client/nbclient, or the kernelspec is missing. */
+export class JupyterSetupError extends TrainbookError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('jupyter-setup', message, options);
+  }
+}

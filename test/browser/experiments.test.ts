@@ -219,6 +219,11 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await failsBadge.waitFor({ state: 'detached', timeout: 10_000 });
     await page.keyboard.press('Alt+e');
     await failsBadge.waitFor({ state: 'attached', timeout: 10_000 });
+    // The command palette does the same.
+    await runCommand(page, 'Toggle Experiment Cell');
+    await failsBadge.waitFor({ state: 'detached', timeout: 10_000 });
+    await runCommand(page, 'Toggle Experiment Cell');
+    await failsBadge.waitFor({ state: 'attached', timeout: 10_000 });
 
     // Run the parameters cell, then both: the quiet one never calls the SDK, the other throws.
     await cells.nth(0).locator('.cm-content').click();

@@ -104,6 +104,12 @@ describe('RunOutputRenderer in JupyterLab', () => {
         run: { status: 'failed', error: { name: 'DivergedError', message: 'loss is NaN' } },
         series: [series('loss', 10, (i) => (i < 9 ? i : 'NaN'))],
       }))] },
+      { source: '# resumed, with system metrics', outputs: [display(payload({
+        run: { id: 'r-2', status: 'completed' },
+        progress: null,
+        resumes: [120],
+        series: [series('loss', 200, (i) => 1 / (i + 1)), { ...series('sys/cpu_percent', 30, (i) => 40 + (i % 7)), xAxis: 'elapsed' }],
+      }))] },
     ]);
     notebook(path.join(dir, 'hostile.ipynb'), 'python3', [{ source: '# hostile', outputs: [display(payload({
       run: { id: `x"><img src=x onerror=window.__pwned=2>`, name: EVIL, experiment: BREAKOUT, error: { name: '<b>b</b>', message: '<script>window.__pwned=3</script>' } },
@@ -151,6 +157,17 @@ describe('RunOutputRenderer in JupyterLab', () => {
     const failedText = await page.locator('.tb-RunOutput').nth(1).innerText();
     expect(failedText).toContain('DivergedError: loss is NaN');
     expect(failedText).toContain('loss: NaN at last point');
+    // A resumed run: a dashed rule labelled "resumed" at the resume step on the step axis; system
+    // metrics on a clock axis without it.
+    const resumed = page.locator('.tb-RunOutput').nth(2);
+    const lossChart = resumed.locator('.tb-Chart[data-group="loss"]');
+    await expect.poll(() => lossChart.locator('text', { hasText: /^resumed$/ }).count(), { timeout: 20_000 }).toBe(1);
+    expect(await lossChart.locator('.mark-rule line, .mark-rule path').count()).toBeGreaterThan(0);
+    const sysChart = resumed.locator('.tb-Chart[data-group^="sys/"]');
+    await expect.poll(() => sysChart.locator('text', { hasText: 'seconds since start' }).count(), { timeout: 20_000 }).toBe(1);
+    expect(await sysChart.locator('text', { hasText: /^resumed$/ }).count()).toBe(0);
+    await resumed.scrollIntoViewIfNeeded();
+    await screenshot(page, 'renderer-resumed.png');
     await screenshot(page, 'renderer-saved-light.png');
     expect(errors).toEqual([]);
   }, 90_000);

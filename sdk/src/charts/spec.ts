@@ -16,11 +16,46 @@ export interface ChartRow {
   value: number;
 }
 
+/** Metrics the run samples about the machine (CPU, memory, GPU) are named `sys/...`. */
+export const SYSTEM_METRIC_PREFIX = 'sys/';
+
+export function isSystemMetric(name: string): boolean {
+  return name.startsWith(SYSTEM_METRIC_PREFIX);
+}
+
+/**
+ * What a chart's x axis shows: the step, or the seconds elapsed since the run started (system
+ * metrics, sampled on a clock rather than per training step).
+ */
+export type ChartXAxis = 'step' | 'elapsed';
+
+/** Wall time when every series of the chart is a system metric, else steps. */
+export function chartXAxis(names: readonly string[]): ChartXAxis {
+  return names.length > 0 && names.every(isSystemMetric) ? 'elapsed' : 'step';
+}
+
+export const X_AXIS_TITLES: Readonly<Record<ChartXAxis, string>> = { step: 'step', elapsed: 'seconds since start' };
+
+/**
+ * System metrics share a chart by subject and unit (`sys/cpu_percent` with
+ * `sys/process_cpu_percent`, every GPU's utilisation together), so scales stay comparable.
+ */
+function systemMetricGroup(name: string): string {
+  const rest = name.slice(SYSTEM_METRIC_PREFIX.length);
+  if (/^gpu\d+_/.test(rest)) return rest.endsWith('_mb') ? 'sys/gpu memory (MB)' : 'sys/gpu (%)';
+  if (rest.endsWith('cpu_percent')) return 'sys/cpu (%)';
+  if (rest.startsWith('memory_') && rest.endsWith('_percent')) return 'sys/memory (%)';
+  if (rest.startsWith('process_') && rest.endsWith('_mb')) return 'sys/process memory (MB)';
+  return name;
+}
+
 /**
  * The chart a metric belongs to: `val_loss`, `batch/loss` and `loss` share the `loss` chart, so a
- * training curve and its validation curve are drawn together.
+ * training curve and its validation curve are drawn together. System metrics (`sys/...`) are
+ * grouped by subject and unit.
  */
 export function metricGroup(name: string): string {
+  if (isSystemMetric(name)) return systemMetricGroup(name);
   let base = name.startsWith('batch/') ? name.slice('batch/'.length) : name;
   if (base.startsWith('val_')) base = base.slice(4);
   else if (base.startsWith('val/')) base = base.slice(4);
@@ -74,7 +109,8 @@ export function chartConfig(theme: ChartTheme): Record<string, unknown> {
 }
 
 /** One chart: every series of a group as a line over steps, streamed into the `points` data set. */
-export function groupChartSpec(theme: ChartTheme, options: { height?: number; logScale?: boolean } = {}): Record<string, unknown> {
+export function groupChartSpec(theme: ChartTheme, options: { height?: number; logScale?: boolean; xAxis?: ChartXAxis } = {}): Record<string, unknown> {
+  const xTitle = X_AXIS_TITLES[options.xAxis ?? 'step'];
   return {
     width: 'container',
     height: options.height ?? 180,
@@ -82,12 +118,13 @@ export function groupChartSpec(theme: ChartTheme, options: { height?: number; lo
     data: { name: POINTS_DATA },
     mark: { type: 'line', clip: true, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: '~s', tickMinStep: 1 } },
+      // The `step` field holds seconds since the run started on an `elapsed` axis.
+      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { format: '~s', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: options.logScale ? 'log' : 'linear' }, axis: { format: '~g' } },
       color: { field: 'series', type: 'nominal', title: null },
       tooltip: [
         { field: 'series', type: 'nominal', title: 'metric' },
-        { field: 'step', type: 'quantitative' },
+        { field: 'step', type: 'quantitative', title: xTitle, format: '~g' },
         { field: 'value', type: 'quantitative', format: '.6~g' },
       ],
     },
@@ -109,12 +146,64 @@ export function fallbackSpec(rows: ChartRow[], theme: ChartTheme = { dark: false
       height: 140,
       mark: { type: 'line', clip: true },
       encoding: {
-        x: { field: 'step', type: 'quantitative', title: 'step' },
+        x: { field: 'step', type: 'quantitative', title: rows.some((row) => isSystemMetric(row.series)) ? 'step (sys/*: seconds since start)' : 'step' },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'series', type: 'nominal', title: null },
       },
     },
-    resolve: { scale: { y: 'independent', color: 'independent' } },
+    // x too: system metrics are drawn over seconds, the others over steps.
+    resolve: { scale: { x: 'independent', y: 'independent', color: 'independent' } },
     config: chartConfig(theme),
+  };
+}
+
+/** The label of the rule drawn where a resumed run continued. */
+export const RESUMED_LABEL = 'resumed';
+
+/** Where a run was continued: the step, and the run's label on charts of several runs. */
+export interface ResumeMark {
+  step: number;
+  run?: string;
+}
+
+/**
+ * Layers that draw a vertical dashed rule labelled "resumed" at each step where a run was
+ * continued (`init({ resume })`). Steps and run labels are data values; the label is a constant.
+ *
+ * @example
+ * resumeRuleLayers([{ step: 120 }], { dark: false }); // [the rule layer, the label layer]
+ */
+export function resumeRuleLayers(marks: readonly ResumeMark[], theme: ChartTheme): Array<Record<string, unknown>> {
+  const values = marks.filter((mark) => Number.isFinite(mark.step)).map((mark) => (mark.run === undefined ? { step: mark.step } : { step: mark.step, run: mark.run }));
+  if (values.length === 0) return [];
+  const color = theme.dark ? '#bbbbbb' : '#777777';
+  const x = { field: 'step', type: 'quantitative' };
+  const tooltip = [...(values.some((value) => 'run' in value) ? [{ field: 'run', type: 'nominal' }] : []), { field: 'step', type: 'quantitative', title: `${RESUMED_LABEL} at step` }];
+  return [
+    { data: { values }, mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, color }, encoding: { x, tooltip } },
+    { data: { values }, mark: { type: 'text', text: RESUMED_LABEL, align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color }, encoding: { x, y: { value: 0 } } },
+  ];
+}
+
+/**
+ * A single-view chart spec (from {@link groupChartSpec} or the report's) with the resume rules
+ * drawn over its lines; the spec itself when there is nothing to mark. The lines keep their data
+ * set, so rows still stream into `points`; selections move into the lines' layer (Vega-Lite wants
+ * them in a unit view), other params stay on top.
+ *
+ * @example
+ * withResumeRules(groupChartSpec(theme), [{ step: 120 }], theme);
+ */
+export function withResumeRules(spec: Record<string, unknown>, marks: readonly ResumeMark[], theme: ChartTheme): Record<string, unknown> {
+  const rules = resumeRuleLayers(marks, theme);
+  if (rules.length === 0) return spec;
+  const { mark, encoding, params, ...rest } = spec;
+  const all = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
+  const selections = all.filter((param) => 'select' in param);
+  const variables = all.filter((param) => !('select' in param));
+  return {
+    ...rest,
+    ...(variables.length > 0 ? { params: variables } : {}),
+    layer: [{ ...(selections.length > 0 ? { params: selections } : {}), mark, encoding }, ...rules],
   };
 }

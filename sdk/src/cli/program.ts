@@ -9,6 +9,11 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerPublish } from './commands/publish.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerDoctor } from './commands/doctor.js';
+import { register as registerExport } from './commands/export.js';
+import { register as registerImport } from './commands/import.js';
+import { register as registerArchive } from './commands/archive.js';
+import { register as registerPrune } from './commands/prune.js';
+import { register as registerRun } from './commands/run.js';
 
 export type { CliIo };
 
@@ -20,6 +25,11 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
   registerReport,
   registerPublish,
   registerServe,
+  registerExport,
+  registerImport,
+  registerArchive,
+  registerPrune,
+  registerRun,
 ];
 
 /** Builds the `trainbook` command. Each action returns its exit code. */

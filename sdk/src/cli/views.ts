@@ -4,6 +4,8 @@
 import type { EventProblem } from '../format/events.js';
 import type { RunRecord } from '../format/types.js';
 import type { RunSummary } from '../store/reader.js';
+import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
+import { isSystemMetric } from '../charts/spec.js';
 import { formatDuration, formatTime, formatValue, renderTable, safeText, truncate } from './text.js';
 
 const MAX_PARAM_COLUMNS = 4;
@@ -28,6 +30,7 @@ export function keyMetrics(runs: readonly RunRecord[]): string[] {
   const counts = new Map<string, number>();
   for (const run of runs) for (const name of Object.keys(run.summary)) counts.set(name, (counts.get(name) ?? 0) + 1);
   return [...counts.entries()]
+    .filter(([name]) => !isSystemMetric(name)) // system samples are not results
     .sort((a, b) => Number(a[0].startsWith('batch/')) - Number(b[0].startsWith('batch/')) || b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, MAX_METRIC_COLUMNS)
     .map(([name]) => name);
@@ -53,8 +56,19 @@ export function renderRunList(runs: readonly RunSummary[], now: number): string 
   );
 }
 
+/** The "Archived" section of `ls`: the run table with each run's archive name in front. */
+export function renderArchivedList(runs: readonly RunSummary[], now: number): string {
+  const names = runs.map((run) => safeText(run.archive?.name ?? ''));
+  const width = Math.max('ARCHIVE'.length, ...names.map((name) => [...name].length));
+  return renderRunList(runs, now)
+    .split('\n')
+    .map((line, i) => `${(i === 0 ? 'ARCHIVE' : names[i - 1]!).padEnd(width)}  ${line}`)
+    .join('\n');
+}
+
 export interface RunDetails {
-  summary: RunSummary;
+  /** A RunData (as `show` passes) also brings the captured output. */
+  summary: RunSummary & { output?: RunOutput };
   problems: EventProblem[];
   seriesLengths: Record<string, number>;
 }
@@ -77,6 +91,7 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
   field('notebook', safeText(record.notebook ?? ''));
   if (record.cell) field('cell', `${safeText(record.cell.id ?? '')} [${record.cell.executionCount ?? ' '}]`);
   field('folder', safeText(summary.dir));
+  if (summary.archive) field('archived', `${safeText(summary.archive.name)} (${formatTime(summary.archive.archivedAt)})`);
   if (record.progress?.epochs) field('progress', `epoch ${record.progress.epoch ?? 0}/${record.progress.epochs}`);
 
   const section = (title: string, header: string[], rows: string[][]): void => {
@@ -92,6 +107,18 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
     'chronos (seconds)',
     ['NAME', 'AVG', 'MIN', 'MAX', 'SD', 'COUNT'],
     Object.entries(record.chronos).map(([name, c]) => [safeText(name), formatValue(c.avg), formatValue(c.min), formatValue(c.max), formatValue(c.sd), String(c.count)]),
+  );
+  section(
+    'models',
+    ['TAG', 'EPOCH', 'STEP', 'METRIC', 'SIZE', 'SAVED'],
+    Object.entries(record.models ?? {}).map(([tag, m]) => [
+      truncate(safeText(tag), 40),
+      m.epoch === null ? '' : String(m.epoch),
+      m.step === null ? '' : String(m.step),
+      m.metric ? `${safeText(m.metric.name)}=${formatValue(m.metric.value)}` : '',
+      formatBytes(m.bytes),
+      formatTime(m.savedAt),
+    ]),
   );
   if (record.error) {
     out.push('', `error: ${safeText(record.error.name)}: ${safeText(record.error.message)}`);
@@ -116,12 +143,40 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
     for (const gpu of env.gpu) out.push(indent(`gpu ${safeText(gpu.name)} ${gpu.memoryMiB ?? '?'} MiB, driver ${gpu.driver ?? '?'}`));
     out.push(indent(`trainbook ${env.trainbook}`));
   }
+  const output = summary.output;
+  if (output && output.chunks.length > 0) {
+    const tail = outputTail(output, OUTPUT_TAIL_CHARS);
+    const lines = plainTerminalText(tail.text).replace(/\n$/, '').split('\n');
+    const shown = lines.slice(-OUTPUT_TAIL_LINES);
+    const earlier = tail.omittedChars > 0 || shown.length < lines.length ? ', last lines' : '';
+    const dropped = record.output?.droppedBytes ?? 0;
+    const cut = output.cutAfterBytes !== null ? `; cut after ${output.cutAfterBytes} bytes${dropped > 0 ? `, ${dropped} bytes dropped` : ''}` : '';
+    out.push('', `output (stdout and stderr${earlier}${cut})`, indent(shown.map(safeText).join('\n')));
+  }
   if (problems.length > 0) {
     out.push('', `damaged records (${problems.length}; every other record was read):`);
     for (const problem of problems.slice(0, 20)) out.push(indent(`line ${problem.line} (byte ${problem.offset}): ${problem.reason}`));
   }
   return out.join('\n');
 }
+
+/** `812 B`, `4.2 KiB`, `1.3 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** How much of the captured output `show` prints: its end. */
+export const OUTPUT_TAIL_LINES = 20;
+const OUTPUT_TAIL_CHARS = 8_000;
 
 function indent(text: string): string {
   return text

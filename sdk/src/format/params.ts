@@ -31,7 +31,8 @@ export function flattenParams(params: Record<string, unknown>): FlatParams {
   };
   const put = (key: string, value: ParamValue): void => {
     if (Object.prototype.hasOwnProperty.call(flat, key)) throw new ParamCollisionError(key);
-    flat[key] = value;
+    // defineProperty: a key such as "__proto__" is data, never the object's prototype.
+    Object.defineProperty(flat, key, { value, enumerable: true, writable: true, configurable: true });
   };
   visit(params, '');
   return flat;
@@ -39,7 +40,11 @@ export function flattenParams(params: Record<string, unknown>): FlatParams {
 
 /** Merges flat param layers: later layers win key by key (explicit `init({ params })` beats defaults). */
 export function mergeParams(...layers: FlatParams[]): FlatParams {
-  return Object.assign({}, ...layers) as FlatParams;
+  const merged: FlatParams = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
 }
 
 function toParamValue(value: unknown, key: string): ParamValue {

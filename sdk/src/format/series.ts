@@ -1,6 +1,6 @@
 import { decodeNumber } from './numbers.js';
 import { decodeFloat64Into, float64Count } from './base64.js';
-import type { ChronoEvent, MetricsEvent, RunEvent } from './types.js';
+import type { ChronoEvent, MetricsEvent, OutputEvent, RunEvent } from './types.js';
 
 /** One metric's points as columns, in arrival order (steps may repeat or go back). */
 export interface Series {
@@ -118,4 +118,38 @@ export function collectChronos(events: readonly RunEvent[]): Map<string, ChronoS
     result.set(name, series);
   }
   return result;
+}
+
+/** What a run's process printed, as the reader gives it. */
+export interface RunOutput {
+  /** In the order written; consecutive writes to one stream arrive merged. */
+  chunks: Array<Pick<OutputEvent, 'time' | 'stream' | 'text'>>;
+  /** Set when output reached the run's cap: bytes kept before the cut. */
+  cutAfterBytes: number | null;
+}
+
+/** Gathers `output` and `output-cut` events. */
+export function collectOutput(events: readonly RunEvent[]): RunOutput {
+  const output: RunOutput = { chunks: [], cutAfterBytes: null };
+  for (const event of events) {
+    if (event.type === 'output') output.chunks.push({ time: event.time, stream: event.stream, text: event.text });
+    else if (event.type === 'output-cut') output.cutAfterBytes ??= event.afterBytes;
+  }
+  return output;
+}
+
+/** The last `maxChars` characters of the output, streams interleaved as written. */
+export function outputTail(output: RunOutput, maxChars: number): { text: string; omittedChars: number } {
+  const text = output.chunks.map((chunk) => chunk.text).join('');
+  return text.length <= maxChars ? { text, omittedChars: 0 } : { text: text.slice(text.length - maxChars), omittedChars: text.length - maxChars };
+}
+
+// CSI and OSC sequences and other escapes that colour or move a terminal's cursor.
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
+// Controls other than tab and newline.
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Terminal text as plain text: ANSI escape codes removed, `\r` line rewrites turned into new lines, other controls dropped. */
+export function plainTerminalText(text: string): string {
+  return text.replace(ANSI, '').replace(/\r\n?/g, '\n').replace(CONTROLS, '');
 }

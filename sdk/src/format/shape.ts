@@ -4,6 +4,7 @@
  * into a well-formed record or a reason it is not one.
  */
 import type { RunRecord } from './types.js';
+import type { EncodedNumber } from './numbers.js';
 import { float64Count } from './base64.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -41,6 +42,9 @@ export function eventProblem(event: Record<string, unknown>): string | null {
     }
   }
   if (event.type === 'status' && typeof event.status !== 'string') return 'status record without "status"';
+  if (event.type === 'output' && (typeof event.text !== 'string' || (event.stream !== 'stdout' && event.stream !== 'stderr'))) return 'output record without "text" or a "stream" of stdout/stderr';
+  if (event.type === 'output-cut' && typeof event.afterBytes !== 'number') return 'output-cut record without a numeric "afterBytes"';
+  if (event.type === 'resume' && !(typeof event.step === 'number' && Number.isInteger(event.step) && event.step >= 0)) return 'resume record without a whole-number "step"';
   return null;
 }
 
@@ -57,7 +61,7 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
   const record = value as Partial<RunRecord> & Record<string, unknown>;
   const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
   const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return {
+  const coerced = {
     ...(record as RunRecord),
     format: typeof record.format === 'number' ? record.format : 1,
     name: text(record.name, record.id!),
@@ -79,5 +83,42 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
     error: isObject(record.error) ? (record.error as unknown as RunRecord['error']) : null,
     lost: isObject(record.lost) ? record.lost : { points: 0, records: 0, firstError: null },
     writer: isObject(record.writer) && typeof record.writer.pid === 'number' && typeof record.writer.host === 'string' ? record.writer : { pid: -1, host: '' },
+    // Optional fields stay absent when absent, so older records read back unchanged.
+    seed: typeof record.seed === 'number' && Number.isFinite(record.seed) ? record.seed : record.seed === null ? null : undefined,
+    resumes: Array.isArray(record.resumes) ? record.resumes.filter(isRunResume) : undefined,
+    ...(isObject(record.output) && typeof record.output.keptBytes === 'number' && typeof record.output.droppedBytes === 'number'
+      ? { output: { keptBytes: record.output.keptBytes, droppedBytes: record.output.droppedBytes } }
+      : { output: undefined }),
+    models: isObject(record.models) ? coerceModels(record.models) : undefined,
   } as RunRecord;
+  for (const key of OPTIONAL_RECORD_KEYS) if (coerced[key] === undefined) delete coerced[key];
+  return coerced;
+}
+
+/** Fields that newer writers add to run.json; a record without them reads back without them. */
+const OPTIONAL_RECORD_KEYS = ['seed', 'resumes', 'output', 'models'] as const;
+
+/** The `models` map of run.json, keeping only entries with the fields `show` and reports rely on. */
+function coerceModels(models: Record<string, unknown>): NonNullable<RunRecord['models']> {
+  const kept: Array<[string, NonNullable<RunRecord['models']>[string]]> = [];
+  for (const [tag, m] of Object.entries(models)) {
+    if (!isObject(m) || typeof m.savedAt !== 'string' || typeof m.bytes !== 'number') continue;
+    const metric = isObject(m.metric) && typeof m.metric.name === 'string' && isEncodedNumber(m.metric.value) ? { name: m.metric.name, value: m.metric.value as EncodedNumber } : undefined;
+    kept.push([
+      tag,
+      {
+        savedAt: m.savedAt,
+        bytes: m.bytes,
+        epoch: typeof m.epoch === 'number' ? m.epoch : null,
+        step: typeof m.step === 'number' ? m.step : null,
+        ...(metric ? { metric } : {}),
+      },
+    ]);
+  }
+  return Object.fromEntries(kept);
+}
+
+/** A `resumes` entry of run.json that readers can use (others are dropped, never thrown on). */
+function isRunResume(value: unknown): value is NonNullable<RunRecord['resumes']>[number] {
+  return isObject(value) && typeof value.at === 'string' && typeof value.fromStep === 'number' && Number.isFinite(value.fromStep) && typeof value.fromStatus === 'string';
 }

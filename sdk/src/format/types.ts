@@ -105,6 +105,43 @@ export interface RunRecord {
   /** What could not be written (disk full, store deleted). */
   lost: { points: number; records: number; firstError: string | null };
   writer: { pid: number; host: string };
+  /** Model snapshots saved by `run.saveModel` / `run.keepBest`, by tag (artifacts/models/index.json is the full list). */
+  models?: Record<string, ModelSummary>;
+  /** The seed given to `init({ seed })`, kept so a resumed run gets it back; null when none. */
+  seed?: number | null;
+  /** Each time the run was continued by `init({ resume })`: when, at which step, from which status. */
+  resumes?: RunResume[];
+  /** What the process printed while the run was active: bytes kept in `output` events and bytes dropped after the cap. */
+  output?: OutputStats;
+}
+
+export interface OutputStats {
+  keptBytes: number;
+  droppedBytes: number;
+}
+
+/** One continuation of a run after its process ended (kernel restart, crash). */
+export interface RunResume {
+  /** ISO time of the resume. */
+  at: string;
+  /** The first step written after the resume. */
+  fromStep: number;
+  /** The status the run had before (a crashed run is stored as `running`; see {@link EffectiveStatus}). */
+  fromStatus: EffectiveStatus;
+}
+
+/** What run.json says about one saved model snapshot. */
+export interface ModelSummary {
+  /** ISO time of the save. */
+  savedAt: string;
+  /** tfjs epoch index (0-based) of the last completed epoch, when known. */
+  epoch: number | null;
+  /** The run's step at the save, when known. */
+  step: number | null;
+  /** model.json + weights.bin. */
+  bytes: number;
+  /** The monitored metric and its value, for snapshots kept by `keepBest`. */
+  metric?: { name: string; value: EncodedNumber };
 }
 
 /**
@@ -155,4 +192,27 @@ export interface LogEvent {
   message: string;
 }
 
-export type RunEvent = MetricsEvent | ChronoEvent | StatusEvent | LogEvent;
+/** The run was continued by another process from `step` (the gap in its series begins there). */
+export interface ResumeEvent {
+  type: 'resume';
+  time: number;
+  step: number;
+}
+
+/** Text the process wrote to stdout or stderr while the run was active (consecutive writes merged). */
+export interface OutputEvent {
+  type: 'output';
+  time: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Written once when captured output reached the run's cap: later output is counted, not kept. */
+export interface OutputCutEvent {
+  type: 'output-cut';
+  time: number;
+  /** Bytes kept before the cut (the cap). */
+  afterBytes: number;
+}
+
+export type RunEvent = MetricsEvent | ChronoEvent | StatusEvent | LogEvent | ResumeEvent | OutputEvent | OutputCutEvent;

@@ -5,6 +5,7 @@
  */
 import type { RunRecord } from '../format/types.js';
 import { effectiveStatus } from '../format/status.js';
+import { withoutCapture } from '../run/outputCapture.js';
 import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from './payload.js';
 
 /** What a live display needs from a run. */
@@ -54,6 +55,7 @@ export function buildPayload(record: RunRecord, series: LiveSeries[], store: str
       : { epoch: null, epochs: null, batch: null, batches: null, fraction: null, elapsedSeconds: Math.max(0, (ended - started) / 1000), etaSeconds: null },
     updatedAt: now,
     series,
+    ...(record.resumes && record.resumes.length > 0 ? { resumes: record.resumes.map((resume) => resume.fromStep) } : {}),
   };
 }
 
@@ -98,7 +100,7 @@ export class LiveOutput {
       this.sink.render(buildPayload(record, this.source.liveSeries(), this.source.storeName(), this.lastRender));
     } catch (error) {
       // A display must never break training.
-      process.stderr.write(`trainbook: live display failed: ${(error as Error).message}\n`);
+      withoutCapture(() => process.stderr.write(`trainbook: live display failed: ${(error as Error).message}\n`));
       this.close();
     }
   }

@@ -1,5 +1,6 @@
 import { StreamingM4 } from '../format/downsample.js';
 import { encodeNumber } from '../format/numbers.js';
+import type { ChartXAxis } from '../charts/spec.js';
 import type { LiveSeries } from './payload.js';
 
 /** Buckets per series in live output: at most 4 × 2 × this many points each. */
@@ -15,26 +16,29 @@ function roundForDisplay(value: number): number {
  * bounded number of points per metric however long training runs, and no spike is hidden.
  */
 export class LiveSeriesTracker {
-  private readonly streams = new Map<string, { m4: StreamingM4; last: number }>();
+  private readonly streams = new Map<string, { m4: StreamingM4; last: number; xAxis: ChartXAxis }>();
 
-  add(values: Record<string, number>, step: number): void {
+  /** `x` is the step, or on an `elapsed` axis the seconds since the run started (system metrics). */
+  add(values: Record<string, number>, x: number, xAxis: ChartXAxis = 'step'): void {
     for (const name in values) {
       let entry = this.streams.get(name);
       if (!entry) {
-        entry = { m4: new StreamingM4(LIVE_BUCKETS), last: NaN };
+        entry = { m4: new StreamingM4(LIVE_BUCKETS), last: NaN, xAxis };
         this.streams.set(name, entry);
       }
       const value = values[name]!;
-      entry.m4.push(step, value);
+      entry.m4.push(x, value);
       entry.last = value;
     }
   }
 
   snapshot(): LiveSeries[] {
     const result: LiveSeries[] = [];
-    for (const [name, { m4, last }] of this.streams) {
+    for (const [name, { m4, last, xAxis }] of this.streams) {
       const { x, y } = m4.points();
-      result.push({ name, count: m4.count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) });
+      const series: LiveSeries = { name, count: m4.count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) };
+      if (xAxis === 'elapsed') series.xAxis = 'elapsed';
+      result.push(series);
     }
     return result;
   }

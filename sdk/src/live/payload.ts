@@ -5,6 +5,7 @@
  */
 import { decodeNumber, encodeNumber, formatNumber, type EncodedNumber } from '../format/numbers.js';
 import type { EffectiveStatus } from '../format/types.js';
+import { isSystemMetric } from '../charts/spec.js';
 
 export const RUN_MIME = 'application/vnd.trainbook.run+json';
 export const PAYLOAD_VERSION = 1;
@@ -14,8 +15,11 @@ export interface LiveSeries {
   /** Points logged so far (the payload holds a downsampled subset). */
   count: number;
   last: EncodedNumber;
+  /** The x values: steps, or seconds since the run started when `xAxis` is `elapsed`. */
   step: number[];
   value: EncodedNumber[];
+  /** `elapsed` for series sampled on a clock (system metrics); absent means steps. */
+  xAxis?: 'elapsed';
 }
 
 export interface LiveProgress {
@@ -45,12 +49,15 @@ export interface LivePayload {
   /** ms since the Unix epoch. */
   updatedAt: number;
   series: LiveSeries[];
+  /** Steps where the run was resumed (`init({ resume })`); charts draw a "resumed" rule there. */
+  resumes?: number[];
 }
 
 const STATUSES = new Set(['running', 'completed', 'failed', 'interrupted', 'crashed']);
 const MAX_TEXT = 10_000;
 const MAX_SERIES = 200;
 const MAX_POINTS = 100_000;
+const MAX_RESUMES = 1_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, MAX_TEXT) : null);
@@ -99,7 +106,9 @@ export function parseLivePayload(value: unknown): LivePayload | string {
       values.push(encoded(item.value[i]));
     }
     points += step.length;
-    series.push({ name, count: numberOrNull(item.count) ?? step.length, last: encoded(item.last), step, value: values });
+    const parsed: LiveSeries = { name, count: numberOrNull(item.count) ?? step.length, last: encoded(item.last), step, value: values };
+    if (item.xAxis === 'elapsed') parsed.xAxis = 'elapsed';
+    series.push(parsed);
   }
   return {
     version: numberOrNull(value.version) ?? PAYLOAD_VERSION,
@@ -116,6 +125,7 @@ export function parseLivePayload(value: unknown): LivePayload | string {
     progress,
     updatedAt: numberOrNull(value.updatedAt) ?? 0,
     series,
+    ...parseResumeSteps(value.resumes),
   };
 }
 
@@ -144,10 +154,19 @@ export function summaryLine(payload: LivePayload, maxMetrics = 4): string {
   } else if (p) {
     parts.push(formatSeconds(p.elapsedSeconds));
   }
-  const epochLevel = payload.series.filter((s) => !s.name.startsWith('batch/'));
-  for (const s of (epochLevel.length > 0 ? epochLevel : payload.series).slice(0, maxMetrics)) {
+  // The user's metrics; system samples have their own charts.
+  const own = payload.series.filter((s) => !isSystemMetric(s.name));
+  const epochLevel = own.filter((s) => !s.name.startsWith('batch/'));
+  for (const s of (epochLevel.length > 0 ? epochLevel : own).slice(0, maxMetrics)) {
     parts.push(`${s.name} ${formatNumber(decodeNumber(s.last))}`);
   }
   if (payload.run.error) parts.push(`${payload.run.error.name}: ${payload.run.error.message}`);
   return parts.filter(Boolean).join(' · ');
+}
+
+/** `resumes` of an untrusted payload: whole steps ≥ 0 only, at most 1000; absent when none are usable. */
+function parseResumeSteps(value: unknown): { resumes?: number[] } {
+  if (!Array.isArray(value)) return {};
+  const steps = value.slice(0, MAX_RESUMES).filter((step): step is number => typeof step === 'number' && Number.isSafeInteger(step) && step >= 0);
+  return steps.length > 0 ? { resumes: steps } : {};
 }

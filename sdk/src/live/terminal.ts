@@ -6,6 +6,7 @@
 import type { LivePayload } from './payload.js';
 import { summaryLine } from './payload.js';
 import type { LiveSink } from './liveOutput.js';
+import { withoutCapture } from '../run/outputCapture.js';
 
 export function progressBar(fraction: number | null, width = 20): string {
   if (fraction === null) return '';
@@ -32,13 +33,14 @@ export class TerminalSink implements LiveSink {
     if (!hasProgress && !this.shownAny) return;
     const line = terminalLine(payload, this.stream.columns ?? 100);
     if (this.stream.isTTY) {
-      this.stream.write(`\r\u001b[2K${line}${finished ? '\n' : ''}`);
+      // Progress lines are trainbook's, not the run's output.
+      withoutCapture(() => this.stream.write(`\r\u001b[2K${line}${finished ? '\n' : ''}`));
       this.drawn = !finished;
     } else {
       const epoch = payload.progress?.epoch ?? null;
       if (!finished && epoch === this.lastEpoch) return;
       this.lastEpoch = epoch;
-      this.stream.write(`${line}\n`);
+      withoutCapture(() => this.stream.write(`${line}\n`));
     }
     this.shownAny = true;
     if (finished && this.drawn) this.drawn = false;

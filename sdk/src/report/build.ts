@@ -6,7 +6,8 @@ import { StoreError } from '../errors.js';
 import type { Store, RunSummary } from '../store/reader.js';
 import { SDK_VERSION } from '../version.js';
 import { readTemplateFiles, vendorScripts, inlineScript, type InlineScript } from './assets.js';
-import { reduceSeries, type ReducedSeries } from './chartData.js';
+import { elapsedSeries, reduceSeries, type ReducedSeries } from './chartData.js';
+import { isSystemMetric } from '../charts/spec.js';
 import { buildReportModel, type ReportModel, type ReportProblem, type ReportRunInput } from './model.js';
 import { renderChart } from './render.js';
 import { parseRunQuery, selectRuns } from './select.js';
@@ -70,8 +71,12 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   chosen.forEach((entry, i) => {
     const data = entry.store.read(entry.run.record.id);
     const series = new Map<string, ReducedSeries>();
-    for (const [name, columns] of data.series) series.set(name, reduceSeries(columns));
-    inputs.push({ record: data.record, status: data.status, series, problems: data.problems, store: storeLabel(entry.store) });
+    const startedAt = Date.parse(data.record.startedAt);
+    for (const [name, columns] of data.series) {
+      // System metrics are drawn over the seconds since the run started.
+      series.set(name, reduceSeries(isSystemMetric(name) && Number.isFinite(startedAt) ? elapsedSeries(columns, startedAt) : columns));
+    }
+    inputs.push({ record: data.record, status: data.status, series, problems: data.problems, store: storeLabel(entry.store), output: data.output });
     if (chosen.length >= 20 && (i + 1) % 20 === 0 && i + 1 < chosen.length) progress(`reading runs ${i + 1}/${chosen.length}…`);
   });
 

@@ -4,6 +4,7 @@
  * number of points however long the runs were. Columns, not row objects. Pure.
  */
 import { m4 } from '../format/downsample.js';
+import { chartXAxis, type ChartXAxis } from '../charts/spec.js';
 
 /** A metric's points with the non-finite ones left out (and counted), possibly already M4-reduced. */
 export interface ReducedSeries {
@@ -21,6 +22,8 @@ export interface ChartSeriesInput {
   run: string;
   metric: string;
   series: ReducedSeries;
+  /** Steps where this run was resumed (`init({ resume })`); the chart marks them. */
+  resumeSteps?: readonly number[];
 }
 
 /** Most points a series keeps after {@link reduceSeries}: as many as the finest chart draws. */
@@ -36,6 +39,10 @@ export interface ChartData {
   logged: number;
   drawn: number;
   notFinite: number;
+  /** `elapsed` for system metrics: the `step` column then holds seconds since each run started. */
+  xAxis?: ChartXAxis;
+  /** Where a drawn run was resumed: a dashed rule labelled "resumed" at each (run label, step). */
+  resumes?: Array<{ run: string; step: number }>;
 }
 
 /** Points one chart may hold in all, and the least and most M4 buckets one series gets. */
@@ -69,7 +76,24 @@ export function buildChartData(group: string, series: readonly ChartSeriesInput[
       columns.value.push(kept.y[i]!);
     }
   }
-  return { group, runs, metrics, columns, logged, drawn: columns.value.length, notFinite };
+  const xAxis = chartXAxis(metrics);
+  // Resume marks sit at steps: a chart over seconds has none.
+  return { group, runs, metrics, columns, logged, drawn: columns.value.length, notFinite, xAxis, resumes: xAxis === 'step' ? resumeMarks(series) : [] };
+}
+
+/** Each run's resume steps once, however many of its metrics the chart draws. */
+export function resumeMarks(series: readonly ChartSeriesInput[]): Array<{ run: string; step: number }> {
+  const marks: Array<{ run: string; step: number }> = [];
+  const seen = new Set<string>();
+  for (const input of series) {
+    for (const step of input.resumeSteps ?? []) {
+      const key = JSON.stringify([input.run, step]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      marks.push({ run: input.run, step });
+    }
+  }
+  return marks;
 }
 
 /**
@@ -105,4 +129,14 @@ export function chartRowsOf(data: ChartData): Array<{ run: string; metric: strin
   const rows = new Array(value.length);
   for (let i = 0; i < value.length; i++) rows[i] = { run: data.runs[run[i]!]!, metric: data.metrics[metric[i]!]!, step: step[i]!, value: value[i]! };
   return rows;
+}
+
+/**
+ * A series with its x values turned into seconds since the run started (system metrics are drawn
+ * over wall time; the stored points carry it in `time`).
+ */
+export function elapsedSeries<T extends { length: number; time: ArrayLike<number> }>(series: T, startedAtMs: number): T & { step: Float64Array } {
+  const step = new Float64Array(series.length);
+  for (let i = 0; i < series.length; i++) step[i] = (series.time[i]! - startedAtMs) / 1000;
+  return { ...series, step };
 }

@@ -5,7 +5,7 @@
  * scales), legend clicks that toggle series, and a `focus` signal the page sets to the runs being
  * compared. Pure.
  */
-import { chartConfig, VEGA_LITE_SCHEMA } from '../charts/spec.js';
+import { chartConfig, VEGA_LITE_SCHEMA, X_AXIS_TITLES, type ChartXAxis } from '../charts/spec.js';
 
 /** The data set the rows go into. */
 export const REPORT_POINTS = 'points';
@@ -21,11 +21,14 @@ export interface ReportChartShape {
   dashByMetric: boolean;
   /** Log scale for a positive metric spanning several decades. */
   logScale: boolean;
+  /** `elapsed`: x is seconds since the run started (system metrics), held in the `step` field. Default `step`. */
+  xAxis?: ChartXAxis;
 }
 
 export function reportChartSpec(shape: ReportChartShape): Record<string, unknown> {
   const color = shape.colorBy;
   const dimmed = 0.12;
+  const xTitle = X_AXIS_TITLES[shape.xAxis ?? 'step'];
   return {
     $schema: VEGA_LITE_SCHEMA,
     width: CHART_WIDTH,
@@ -38,7 +41,7 @@ export function reportChartSpec(shape: ReportChartShape): Record<string, unknown
     ],
     mark: { type: 'line', clip: true, strokeWidth: 1.5, interpolate: 'linear' },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step', axis: { format: '~s', tickMinStep: 1 } },
+      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { format: '~s', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: null, scale: shape.logScale ? { type: 'log' } : { zero: false }, axis: { format: '~g' } },
       color: { field: color, type: 'nominal', title: null, legend: { symbolLimit: 30, columns: 3, labelLimit: 220 } },
       ...(shape.dashByMetric ? { strokeDash: { field: 'metric', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {}),
@@ -53,7 +56,7 @@ export function reportChartSpec(shape: ReportChartShape): Record<string, unknown
       tooltip: [
         { field: 'run', type: 'nominal' },
         { field: 'metric', type: 'nominal' },
-        { field: 'step', type: 'quantitative' },
+        { field: 'step', type: 'quantitative', title: xTitle, format: '~g' },
         { field: 'value', type: 'quantitative', format: '.6~g' },
       ],
     },

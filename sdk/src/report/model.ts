@@ -4,7 +4,8 @@
  * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
  * it for its context.
  */
-import { groupMetrics } from '../charts/spec.js';
+import { groupMetrics, isSystemMetric } from '../charts/spec.js';
+import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
 import { formatDuration as formatDurationText } from '../cli/text.js';
 import type { EventProblem } from '../format/events.js';
 import { decodeNumber, formatNumber } from '../format/numbers.js';
@@ -21,6 +22,8 @@ export interface ReportRunInput {
   problems: readonly EventProblem[];
   /** The store the run came from, as shown to people. */
   store: string;
+  /** What the run's process printed (captured output), when read. */
+  output?: RunOutput;
 }
 
 export interface ReportProblem {
@@ -70,6 +73,10 @@ export interface RunView {
   cell: { id: string | null; executionCount: number | null; codeAnchor: string | null } | null;
   lost: string | null;
   problems: string[];
+  /** The tail of the captured output, ANSI codes stripped (the template escapes it). Null when nothing was captured. */
+  output?: { text: string; note: string | null } | null;
+  /** Each continuation of the run (`init({ resume })`), for people: "step 120, after crashed, 2024-… UTC". */
+  resumes?: string[];
 }
 
 export interface ReportModel {
@@ -160,7 +167,8 @@ export function differingParams(records: readonly RunRecord[]): Set<string> {
 function tableMetrics(records: readonly RunRecord[]): string[] {
   const names = new Set<string>();
   for (const record of records) for (const name of Object.keys(record.summary)) names.add(name);
-  const all = [...names];
+  // System metrics have their own charts; the table shows the user's metrics.
+  const all = [...names].filter((name) => !isSystemMetric(name));
   const epochLevel = all.filter((name) => !name.startsWith('batch/'));
   return (epochLevel.length > 0 ? epochLevel : all).slice(0, 8);
 }
@@ -235,7 +243,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
     runs.forEach((run, i) => {
       for (const name of names) {
         const series = run.series.get(name);
-        if (series && series.logged > 0) inputs.push({ run: labels[i]!, metric: name, series });
+        if (series && series.logged > 0) inputs.push({ run: labels[i]!, metric: name, series, resumeSteps: (run.record.resumes ?? []).map((resume) => resume.fromStep) });
       }
     });
     if (inputs.length > 0) charts.push(buildChartData(group, inputs, options.chartBudget));
@@ -310,6 +318,8 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
       cell: cell ? { id: cell.id, executionCount: cell.executionCount, codeAnchor: codeKey !== null ? code[codeIndex.get(codeKey)!]!.anchor : null } : null,
       lost: record.lost && (record.lost.points > 0 || record.lost.records > 0) ? `${record.lost.points} points and ${record.lost.records} records could not be written${record.lost.firstError ? `: ${record.lost.firstError}` : ''}` : null,
       problems: run.problems.map((p) => `events.jsonl line ${p.line} (byte ${p.offset}): ${p.reason}`),
+      output: outputView(run),
+      resumes: (record.resumes ?? []).map((resume) => `resumed at step ${resume.fromStep}, after ${resume.fromStatus}, ${formatTime(resume.at)}`),
     };
   });
 
@@ -341,4 +351,18 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
 
 function seconds(value: number): string {
   return Number.isFinite(value) ? `${formatNumber(value)} s` : '';
+}
+
+/** Characters of captured output a report shows per run (the end, where failures are). */
+export const REPORT_OUTPUT_CHARS = 64 * 1024;
+
+function outputView(run: ReportRunInput): RunView['output'] {
+  const output = run.output;
+  if (!output || output.chunks.length === 0) return null;
+  const tail = outputTail(output, REPORT_OUTPUT_CHARS);
+  const notes: string[] = [];
+  if (tail.omittedChars > 0) notes.push(`the last ${REPORT_OUTPUT_CHARS / 1024} Ki characters are shown; ${tail.omittedChars} earlier ones are in the store`);
+  const dropped = run.record.output?.droppedBytes ?? 0;
+  if (output.cutAfterBytes !== null) notes.push(`output cut after ${output.cutAfterBytes} bytes${dropped > 0 ? `; ${dropped} more bytes were not kept` : ''}`);
+  return { text: plainTerminalText(tail.text), note: notes.length > 0 ? notes.join(' · ') : null };
 }

@@ -5,6 +5,7 @@
  */
 import { chartRowsOf, type ChartData } from './chartData.js';
 import { REPORT_POINTS, reportChartSpec, wantsLogScale } from './chartSpec.js';
+import { withResumeRules } from '../charts/spec.js';
 
 export interface RenderedChart {
   /** The compiled Vega spec, data set `points` left empty: the page fills it from the columns. */
@@ -23,13 +24,14 @@ function loadVega(): Promise<[VegaModule, VegaLiteModule]> {
 
 export function chartShape(data: ChartData): Parameters<typeof reportChartSpec>[0] {
   const manyRuns = data.runs.length > 1;
-  return { colorBy: manyRuns ? 'run' : 'metric', dashByMetric: manyRuns && data.metrics.length > 1, logScale: wantsLogScale(data.columns.value) };
+  return { colorBy: manyRuns ? 'run' : 'metric', dashByMetric: manyRuns && data.metrics.length > 1, logScale: wantsLogScale(data.columns.value), xAxis: data.xAxis };
 }
 
 /** Compiles and renders one chart. The SVG is what a reader sees before (or without) scripts. */
 export async function renderChart(data: ChartData): Promise<RenderedChart> {
   const [vega, vegaLite] = await loadVega();
-  const compiled = vegaLite.compile(reportChartSpec(chartShape(data)) as never).spec as unknown as Record<string, unknown>;
+  // Runs continued with init({ resume }) get a dashed "resumed" rule at each resume step.
+  const compiled = vegaLite.compile(withResumeRules(reportChartSpec(chartShape(data)), data.resumes ?? [], { dark: false }) as never).spec as unknown as Record<string, unknown>;
   const withRows = withData(compiled, chartRowsOf(data));
   const view = new vega.View(vega.parse(withRows as never), { renderer: 'none' });
   try {

@@ -40,6 +40,11 @@ export class ChronoBuffer {
     this.pending++;
   }
 
+  /** Continues a stored timer's statistics (a resumed run); `m2` is Welford's sum of squared deviations. */
+  seed(name: string, stored: { count: number; mean: number; m2: number; min: number; max: number }): void {
+    this.chronos.set(name, { times: [], values: [], ...stored });
+  }
+
   drain(): ChronoEvent | null {
     if (this.pending === 0) return null;
     let base = Infinity;

@@ -12,10 +12,13 @@ import { trackRun, untrackRun } from './lifecycle.js';
 import { MAX_NAME_LENGTH } from './metricBuffer.js';
 import { collectEnv, collectGit } from './provenance.js';
 import { Run } from './run.js';
+import { checkSeed, openRunToResume, type ResumeReference } from './resume.js';
 import { createTslabDisplay, findTslabJupyter, type BundleDisplay } from '../live/tslabAdapter.js';
 import { liveBundle } from '../live/bundle.js';
 import { LiveOutput } from '../live/liveOutput.js';
 import { TerminalSink } from '../live/terminal.js';
+import { SystemSampler, systemMetricsInterval, type SystemMetricsOption } from './systemMetrics.js';
+import { outputCaptureLimit, RunOutputCapture, type CaptureOutputOption } from './outputCapture.js';
 
 export interface InitOptions {
   /** Shown in lists and charts; any text. Default: `<experiment or "run">-<n>`. */
@@ -43,6 +46,26 @@ export interface InitOptions {
    * turns it off.
    */
   display?: 'auto' | false;
+  /**
+   * Continue a run instead of starting one (after a kernel restart or a crash): `'last'` (the most
+   * recently started run of the store) or a run id, unique id prefix or name. Steps, epochs
+   * (`run.resumeEpoch`), summaries, params and seed go on from what is stored; model weights are
+   * yours to restore.
+   */
+  resume?: ResumeReference;
+  /** The random seed of this run, stored with it (and given back by `run.seed` after a resume). */
+  seed?: number;
+  /**
+   * Sample CPU, memory and GPU use (`sys/...` metrics, drawn over wall time) while the run is
+   * active: every 5 s by default, `{ intervalMs }` to change it, false (or
+   * `TRAINBOOK_SYSTEM_METRICS=off`) for none.
+   */
+  systemMetrics?: SystemMetricsOption;
+  /**
+   * Keep what the process prints to stdout and stderr while the run is active: up to 1 MiB by
+   * default, `{ maxBytes }` to change it, false (or `TRAINBOOK_CAPTURE_OUTPUT=off`) for none.
+   */
+  captureOutput?: CaptureOutputOption;
 }
 
 /**
@@ -53,6 +76,10 @@ export interface InitOptions {
  * const run = trainbook.init({ name: 'mlp', params: { lr: 1e-3, optimizer: { name: 'adam' } } });
  * run.log({ loss: 0.31 }, { step: 1 });
  * await run.finish();
+ *
+ * // After a kernel restart: continue the most recent run (restore the model's weights yourself).
+ * const again = trainbook.init({ resume: 'last' });
+ * await model.fit(x, y, { initialEpoch: again.resumeEpoch, epochs: 20, callbacks: again.tfCallback() });
  */
 export function init(options: InitOptions = {}): Run {
   // A cell tagged as an experiment in JupyterLab: its context fills in what the call leaves out.
@@ -66,7 +93,21 @@ export function init(options: InitOptions = {}): Run {
     throw new InvalidValueError(`Run name must be a string of at most ${MAX_NAME_LENGTH} characters.`);
   }
   const tags = [...new Set((options.tags ?? []).map((tag) => String(tag)))];
+  const samplingInterval = systemMetricsInterval(options.systemMetrics);
+  const outputLimit = outputCaptureLimit(options.captureOutput);
   const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? (context?.notebook ? path.basename(context.notebook) : null) });
+  const seed = checkSeed(options.seed);
+  if (options.resume !== undefined) {
+    let resumed: Run | undefined;
+    const opened = openRunToResume(location.dir, options.resume, { params, seed, tags, notes: options.notes, metadata: options.metadata }, (error) =>
+      resumed?.reportWriteFailure(error),
+    );
+    resumed = new Run(opened.record, opened.files, untrackRun, opened.state);
+    trackRun(resumed);
+    if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(resumed);
+    attachRecorders(resumed, samplingInterval, outputLimit);
+    return resumed;
+  }
   const id = newRunId();
   let run: Run | undefined;
   const files = RunFiles.create(location.dir, location.notebook, id, (error) => run?.reportWriteFailure(error));
@@ -98,10 +139,12 @@ export function init(options: InitOptions = {}): Run {
     error: null,
     lost: { points: 0, records: 0, firstError: null },
     writer: { pid: process.pid, host: os.hostname() },
+    seed,
   };
   run = new Run(record, files, untrackRun);
   trackRun(run);
   if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(run);
+  attachRecorders(run, samplingInterval, outputLimit);
   return run;
 }
 
@@ -129,5 +172,15 @@ function attachDisplay(run: Run): void {
     });
   } else {
     new LiveOutput(run, new TerminalSink());
+  }
+}
+
+/** System metrics and output capture, from now until the run finishes. */
+function attachRecorders(run: Run, samplingInterval: number | null, outputLimit: number | null): void {
+  if (outputLimit !== null) run.attach(new RunOutputCapture(outputLimit));
+  if (samplingInterval !== null) {
+    const sampler = new SystemSampler((values, index, time) => run.logSystem(values, index, time), { intervalMs: samplingInterval });
+    sampler.start();
+    run.attach(sampler);
   }
 }

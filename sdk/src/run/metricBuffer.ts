@@ -78,6 +78,16 @@ export class MetricBuffer {
     }
   }
 
+  /**
+   * Continues a stored metric's summary (a resumed run): later points update these numbers
+   * instead of starting over. Nothing is pending afterwards; `total` counts this process's points.
+   */
+  seed(name: string, stored: { last: number; min: number; max: number; count: number; lastStep: number }): void {
+    const state = this.metrics.get(name) ?? newState();
+    Object.assign(state, stored);
+    this.metrics.set(name, state);
+  }
+
   /** Takes the pending points as one event, or null when there are none. */
   drain(): MetricsEvent | null {
     if (this.pending === 0) return null;

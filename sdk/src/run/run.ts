@@ -4,9 +4,14 @@ import type { RunError, RunEvent, RunProgress, RunRecord, RunStatus } from '../f
 import type { RunFiles } from '../store/runFiles.js';
 import { ChronoBuffer, type Chrono } from './chrono.js';
 import { MetricBuffer } from './metricBuffer.js';
+import type { ResumeState } from './resume.js';
+import { isSystemMetric } from '../charts/spec.js';
 import { createTfCallback, type TfCallback, type TfCallbackOptions } from '../tfjs/callback.js';
+import { completedEpoch, saveRunModel, type ModelHost, type SavedModel, type SaveModelOptions, type SaveableModel } from '../models/save.js';
+import { createKeepBest, type KeepBestCallback, type KeepBestOptions } from '../models/keepBest.js';
 import { detectTfjs } from './provenance.js';
 import { LiveSeriesTracker } from '../live/liveSeries.js';
+import { withoutCapture } from './outputCapture.js';
 import type { LiveSeries } from '../live/payload.js';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
@@ -41,6 +46,16 @@ export interface FinishResult {
 export type RunListener = (run: Run) => void;
 
 /**
+ * @internal Something recording alongside a run (system metrics, output capture): its events go
+ * out with the run's flushes, it may add to run.json, and it stops when the run finishes.
+ */
+export interface RunAttachment {
+  drain?(): RunEvent[];
+  annotate?(record: RunRecord): void;
+  close(): void;
+}
+
+/**
  * A training run being recorded. Made by {@link init}; every method is safe to call from a
  * training loop: bad input throws a typed error, but a failing disk never does (it is reported
  * once on stderr and counted, and `finish()` says what was lost).
@@ -56,17 +71,32 @@ export class Run {
   private reportedWriteError = false;
   private finishing: FinishResult | null = null;
   private live: LiveSeriesTracker | null = null;
+  private readonly attachments: RunAttachment[] = [];
+  /** System samples: all accepted, and those not yet written. */
+  private systemPoints = 0;
+  private systemPending = 0;
+  /** Listeners hear of flushes that hold only system samples or output once they have heard of something else. */
+  private notified = false;
 
   /** @internal Use {@link init}. */
   constructor(
     private readonly record: RunRecord,
     private readonly files: RunFiles,
     private readonly onFinished: (run: Run) => void,
+    private resumed: ResumeState | null = null,
   ) {
     this.ticker = setInterval(() => this.tick(), FLUSH_INTERVAL_MS);
     this.ticker.unref();
-    this.files.writeRecord(this.record);
-    this.files.appendEvents([{ type: 'status', time: Date.now(), status: 'running' }]);
+    if (resumed) this.continueFrom(resumed);
+    this.files.writeRecord(resumed ? this.currentRecord() : this.record);
+    this.files.appendEvents([...(resumed ? [resumed.event] : []), { type: 'status', time: Date.now(), status: 'running' }]);
+  }
+
+  /** A resumed run's summaries and automatic step go on from what is stored. */
+  private continueFrom(state: ResumeState): void {
+    for (const [name, stats] of state.metrics) this.metrics.seed(name, stats);
+    for (const [name, stats] of state.chronos) this.timers.seed(name, stats);
+    this.nextStep = state.nextStep;
   }
 
   get id(): string {
@@ -87,6 +117,24 @@ export class Run {
   }
   get tags(): readonly string[] {
     return this.record.tags;
+  }
+  /** The seed given to `init({ seed })`; a resumed run returns the stored one. Null when none was given. */
+  get seed(): number | null {
+    return this.record.seed ?? null;
+  }
+  /**
+   * The epoch to continue training from: after a resume, the epoch after the last completed one;
+   * 0 for a new run.
+   *
+   * @example
+   * await model.fit(x, y, { initialEpoch: run.resumeEpoch, epochs: 10, callbacks: run.tfCallback() });
+   */
+  get resumeEpoch(): number {
+    return this.resumed?.resumeEpoch ?? 0;
+  }
+  /** The first step written after a resume (one after the largest stored step); 0 for a new run. */
+  get resumeStep(): number {
+    return this.resumed?.nextStep ?? 0;
   }
   /** A copy of the run's metadata as it would be written now. */
   toRecord(): RunRecord {
@@ -171,6 +219,43 @@ export class Run {
     return createTfCallback(this, options);
   }
 
+  /**
+   * Saves a tfjs LayersModel in the run's artifacts under `tag` (any text); the same tag again
+   * replaces it atomically. Tag 'initial' before training keeps the initial weights. Throws a
+   * typed error if it cannot be written, leaving an earlier snapshot of the tag intact.
+   *
+   * @example
+   * const { bytes, path } = await run.saveModel(model, { tag: 'final' });
+   */
+  async saveModel(model: SaveableModel, options: SaveModelOptions): Promise<SavedModel> {
+    return saveRunModel(this.modelHost(), model, options);
+  }
+
+  /**
+   * A tfjs callback that saves `model` as tag 'best' each time the monitored epoch metric improves
+   * (`keepInitial: true` also saves tag 'initial' when training begins).
+   *
+   * @example
+   * await model.fit(x, y, { validationSplit: 0.2, callbacks: [run.tfCallback(), run.keepBest({ model, monitor: 'val_loss' })] });
+   */
+  keepBest(options: KeepBestOptions): KeepBestCallback {
+    return createKeepBest(this.modelHost(), options);
+  }
+
+  private modelHost(): ModelHost {
+    return {
+      runDir: this.dir,
+      runId: this.id,
+      position: () => ({ step: this.nextStep > 0 ? this.nextStep - 1 : null, epoch: completedEpoch(this.record.progress) }),
+      setModels: (models) => {
+        this.record.models = models;
+        this.writeRecord(); // now, not at the next tick: a save may come after finish()
+        this.notify();
+      },
+      reportFailure: (error) => this.reportWriteFailure(error),
+    };
+  }
+
   /** @internal Refreshes the tfjs backend in the environment once training starts. */
   noteTfjs(): void {
     if (this.record.env) this.record.env.tfjs = detectTfjs();
@@ -185,7 +270,18 @@ export class Run {
 
   /** @internal Keeps a downsampled copy of every series for live displays, from now on. */
   enableLive(): void {
-    this.live ??= new LiveSeriesTracker();
+    if (this.live) return;
+    this.live = new LiveSeriesTracker();
+    // A resumed run's display shows the stored points too: one continuous curve.
+    const stored = this.resumed?.series;
+    if (stored) {
+      for (const series of stored.values()) {
+        // System samples are drawn over time, not steps; theirs start anew.
+        if (isSystemMetric(series.name)) continue;
+        for (let i = 0; i < series.length; i++) this.live.add({ [series.name]: series.value[i]! }, series.step[i]!);
+      }
+      this.resumed = { ...this.resumed!, series: new Map() };
+    }
   }
 
   /** @internal The downsampled series for live displays (empty unless enabled). */
@@ -229,6 +325,9 @@ export class Run {
   finishNow(options: FinishOptions = {}): FinishResult {
     if (this.finishing) return this.finishing;
     clearInterval(this.ticker);
+    // Stop sampling and capturing first: what is printed from here on is not the run's.
+    // (They stay attached: their last events go out with the final flush below.)
+    for (const attachment of this.attachments) this.closeAttachment(attachment);
     const status: RunStatus = options.status ?? (options.error !== undefined ? 'failed' : 'completed');
     const error = options.error !== undefined ? toRunError(options.error) : null;
     this.writePending();
@@ -242,13 +341,13 @@ export class Run {
       name: this.name,
       status,
       dir: this.dir,
-      points: this.metrics.total,
+      points: this.metrics.total - this.systemPoints,
       lost: this.record.lost,
     });
     this.writeRecord();
     this.files.close();
     if (this.record.lost.points > 0 || this.record.lost.records > 0) {
-      process.stderr.write(
+      writeOwnLine(
         `trainbook: run ${this.id} finished with losses: ${this.record.lost.points} metric points and ${this.record.lost.records} records could not be written (first error: ${this.record.lost.firstError}).\n`,
       );
     }
@@ -270,10 +369,14 @@ export class Run {
     if (metricsEvent) events.push(metricsEvent);
     const chronoEvent = this.timers.drain();
     if (chronoEvent) events.push(chronoEvent);
+    for (const attachment of this.attachments) if (attachment.drain) events.push(...attachment.drain());
+    // The first display waits for the user's own data, so it shows under the cell that trains.
+    const userData = points > this.systemPending || chronoEvent !== null;
+    this.systemPending = 0;
     if (events.length === 0) return;
     this.recordDirty = true;
     if (!this.files.appendEvents(events)) this.record.lost.points += points;
-    this.notify();
+    if (userData || this.notified) this.notify();
   }
 
   private writeRecord(): void {
@@ -285,6 +388,7 @@ export class Run {
     this.record.heartbeatAt = new Date().toISOString();
     this.record.summary = this.metrics.summaries();
     this.record.chronos = this.timers.summaries();
+    for (const attachment of this.attachments) attachment.annotate?.(this.record);
     return this.record;
   }
 
@@ -294,6 +398,7 @@ export class Run {
   }
 
   private notify(): void {
+    this.notified = true;
     for (const listener of this.listeners) {
       try {
         listener(this);
@@ -310,7 +415,7 @@ export class Run {
     this.record.lost.firstError ??= message;
     if (!this.reportedWriteError) {
       this.reportedWriteError = true;
-      process.stderr.write(
+      writeOwnLine(
         `trainbook: cannot write run ${this.id} (${message}). Training goes on; further write errors are counted and finish() reports what was lost.\n`,
       );
     }
@@ -320,8 +425,41 @@ export class Run {
   private warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    process.stderr.write(`${message}\n`);
+    writeOwnLine(`${message}\n`);
   }
+
+  /** @internal Records alongside the run until it finishes (see {@link RunAttachment}). */
+  attach(attachment: RunAttachment): void {
+    if (this.finishing) attachment.close();
+    else this.attachments.push(attachment);
+  }
+
+  /**
+   * @internal A system metrics sample (`sys/...`): stored like any metric, with the sample index as
+   * its step, so the user's automatic step counter never sees it; live charts draw it over the
+   * seconds since the run started.
+   */
+  logSystem(values: Record<string, number>, index: number, time: number): void {
+    if (this.finishing) return;
+    const before = this.metrics.total;
+    this.metrics.add(values, index, time, undefined);
+    this.systemPoints += this.metrics.total - before;
+    this.systemPending += this.metrics.total - before;
+    if (this.live) this.live.add(values, (time - Date.parse(this.record.startedAt)) / 1000, 'elapsed');
+  }
+
+  private closeAttachment(attachment: RunAttachment): void {
+    try {
+      attachment.close();
+    } catch (error) {
+      this.warnOnce('attachment', `trainbook: stopping a recorder of run ${this.id} failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** trainbook's own warnings: on stderr, never captured as the run's output. */
+function writeOwnLine(text: string): void {
+  withoutCapture(() => process.stderr.write(text));
 }
 
 export function toRunError(error: unknown): RunError {

@@ -170,7 +170,24 @@ export function rebuildRecord(runId: string, events: readonly RunEvent[]): RunRe
     error: final?.error ?? null,
     lost: { points: 0, records: 0, firstError: null },
     writer: { pid: -1, host: '' },
+    ...withResumes(resumesOf(events)),
   };
+}
+
+const withResumes = (resumes: NonNullable<RunRecord['resumes']>): Pick<RunRecord, 'resumes'> => (resumes.length > 0 ? { resumes } : {});
+
+/** The `resumes` of run.json from the events: each `resume` record, with the status the run had before it. */
+export function resumesOf(events: readonly RunEvent[]): NonNullable<RunRecord['resumes']> {
+  const resumes: NonNullable<RunRecord['resumes']> = [];
+  let status: RunRecord['status'] | null = null;
+  for (const event of events) {
+    if (event.type === 'status') status = event.status;
+    else if (event.type === 'resume') {
+      // A run still marked running when another process resumed it had crashed.
+      resumes.push({ at: new Date(event.time).toISOString(), fromStep: event.step, fromStatus: status === null || status === 'running' ? 'crashed' : status });
+    }
+  }
+  return resumes;
 }
 
 function guessNotebook(dir: string): string | null {

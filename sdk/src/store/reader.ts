@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { RunNotFoundError, StoreError } from '../errors.js';
 import { parseEvents, type EventProblem, type ParsedEvents } from '../format/events.js';
-import { collectChronos, collectSeries, type ChronoSeries, type Series } from '../format/series.js';
+import { collectChronos, collectOutput, collectSeries, type ChronoSeries, type RunOutput, type Series } from '../format/series.js';
 import { effectiveStatus } from '../format/status.js';
 import { coerceRunRecord } from '../format/shape.js';
 import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
+import { readArchiveMarker, type ArchiveMarker } from './archive.js';
 import { writerAlive } from './lock.js';
 import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 
@@ -17,6 +18,8 @@ export interface RunSummary {
   record: RunRecord;
   status: EffectiveStatus;
   dir: string;
+  /** The run's archive marker (`trainbook archive`), or null when it is not archived. */
+  archive?: ArchiveMarker | null;
 }
 
 /** Everything stored about one run, with its series as columns. */
@@ -24,6 +27,8 @@ export interface RunData extends RunSummary {
   events: RunEvent[];
   series: Map<string, Series>;
   chronos: Map<string, ChronoSeries>;
+  /** What the process printed to stdout/stderr while the run was active (see `init({ captureOutput })`). */
+  output: RunOutput;
   /** Damaged lines, reported with their position; every other record was still read. */
   problems: EventProblem[];
   tornTail: ParsedEvents['tornTail'];
@@ -41,7 +46,7 @@ export interface Store {
   manifest: StoreManifest | null;
   /** Runs sorted by start (oldest first), and the run folders that could not be read. */
   list(): { runs: RunSummary[]; problems: StoreProblem[] };
-  /** Finds a run by id, unique id prefix, or unique name. */
+  /** Finds a run by id, unique id prefix, unique name, or archive name (`archived_v1_2026-11-22`). */
   find(reference: string): RunSummary;
   read(runId: string): RunData;
 }
@@ -78,7 +83,7 @@ export function openStore(dir: string): Store {
       try {
         const record = coerceRunRecord(JSON.parse(fs.readFileSync(file, 'utf8')));
         if (typeof record === 'string') throw new Error(record);
-        runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir });
+        runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir, archive: readArchiveMarker(runDir) });
       } catch (error) {
         if (fs.existsSync(runDir) && fs.statSync(runDir).isDirectory()) {
           problems.push({ runId, file, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'run.json is missing' : `run.json is unreadable: ${(error as Error).message}` });
@@ -95,7 +100,8 @@ export function openStore(dir: string): Store {
     if (exact) return exact;
     const byPrefix = runs.filter((run) => run.record.id.startsWith(reference));
     const byName = runs.filter((run) => run.record.name === reference);
-    const matches = byPrefix.length > 0 ? byPrefix : byName;
+    const byArchiveName = runs.filter((run) => run.archive?.name === reference);
+    const matches = byPrefix.length > 0 ? byPrefix : byName.length > 0 ? byName : byArchiveName;
     if (matches.length === 1) return matches[0]!;
     if (matches.length === 0) {
       throw new RunNotFoundError(`No run "${reference}" in ${dir}. \`trainbook ls\` lists the runs.`);
@@ -116,6 +122,7 @@ export function openStore(dir: string): Store {
       events: parsed.events,
       series: collectSeries(parsed.events),
       chronos: collectChronos(parsed.events),
+      output: collectOutput(parsed.events),
       problems: parsed.problems,
       tornTail: parsed.tornTail,
     };

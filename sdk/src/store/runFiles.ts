@@ -46,6 +46,30 @@ export class RunFiles {
     return new RunFiles(runDir, fd, lockFile, onFailure);
   }
 
+  /**
+   * Reopens an existing run's folder for writing (to resume it): takes its lock (a live holder
+   * makes this throw RunLockedError) and appends to its events file. A file that ends in a torn
+   * line gets a newline first, so the next record starts on a line of its own.
+   */
+  static open(runDir: string, runId: string, onFailure: WriteFailure): RunFiles {
+    const eventsFile = path.join(runDir, EVENTS_FILE);
+    if (!fs.existsSync(path.join(runDir, RUN_FILE)) && !fs.existsSync(eventsFile)) {
+      throw new StoreError(`${runDir} is not a run folder (no run.json or events.jsonl); resume a run that \`trainbook ls\` lists.`);
+    }
+    const lockFile = acquireRunLock(runDir, runId);
+    let fd: number;
+    try {
+      fs.mkdirSync(path.join(runDir, ARTIFACTS_DIR), { recursive: true });
+      fd = fs.openSync(eventsFile, 'a+', 0o644);
+    } catch (error) {
+      releaseRunLock(lockFile);
+      throw new StoreError(`Cannot open ${eventsFile} for writing: ${(error as Error).message}`, { cause: error });
+    }
+    const files = new RunFiles(runDir, fd, lockFile, onFailure);
+    files.needsNewline = !endsWithNewline(fd);
+    return files;
+  }
+
   /** Appends framed event lines in one write. */
   appendEvents(events: readonly RunEvent[]): boolean {
     if (this.closed || events.length === 0) return events.length === 0;
@@ -85,6 +109,15 @@ export class RunFiles {
     fs.closeSync(this.eventsFd);
     releaseRunLock(this.lockFile);
   }
+}
+
+/** True for an empty file or one whose last byte is a newline. */
+function endsWithNewline(fd: number): boolean {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }
 
 function writeAll(fd: number, text: string): void {

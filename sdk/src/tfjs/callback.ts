@@ -36,13 +36,15 @@ const BATCH_BOOKKEEPING = new Set(['batch', 'size']);
 
 /**
  * Builds tfjs callbacks that log into `run`. Steps count batches across epochs and across
- * successive `fit` calls on the same run, so epoch points line up with batch points on one axis.
+ * successive `fit` calls on the same run, so epoch points line up with batch points on one axis;
+ * a resumed run's count goes on from its stored steps, and `fit({ initialEpoch })` epochs keep their numbers.
  * Plain functions (not arrows): tfjs calls them with `this` set to its wrapper, which carries
  * `params` (epochs, samples, batch size).
  */
 export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfCallback {
   const logBatches = options.batchMetrics ?? true;
-  let globalBatch = 0;
+  // A resumed run's batches go on after its largest stored step.
+  let globalBatch = run.resumeStep;
   let epochs: number | null = options.epochs ?? null;
   let batches: number | null = options.batchesPerEpoch ?? null;
   let initialEpoch = 0;

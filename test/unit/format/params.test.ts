@@ -40,6 +40,18 @@ describe('format/params', () => {
       a.self = a;
       expect(() => flattenParams(a)).toThrow(InvalidValueError);
     });
+    it('keeps a "__proto__" key as data, never as the prototype', () => {
+      const hostile = JSON.parse('{"__proto__": {"polluted": 1}, "lr": 0.1}') as Record<string, unknown>;
+      const flat = flattenParams(hostile);
+      expect(Object.keys(flat).sort()).toEqual(['__proto__.polluted', 'lr']);
+      const direct = flattenParams(JSON.parse('{"a": {"__proto__": 5}}') as Record<string, unknown>);
+      expect(Object.getPrototypeOf(direct)).toBe(Object.prototype);
+      expect(Object.keys(direct)).toEqual(['a.__proto__']);
+      const top = mergeParams({}, JSON.parse('{"__proto__": 7}') as Record<string, never>);
+      expect(Object.keys(top)).toEqual(['__proto__']);
+      expect(Object.getPrototypeOf(top)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
   });
   describe('mergeParams()', () => {
     it('lets later layers win', () => {

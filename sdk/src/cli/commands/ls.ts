@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { selectStores } from '../stores.js';
 import { safeText } from '../text.js';
-import { renderRunList } from '../views.js';
+import { renderArchivedList, renderRunList } from '../views.js';
 
 /** `trainbook ls`: the runs of the stores in a folder. */
 export function register(program: Command, { io, setExit }: CommandContext): void {
@@ -21,7 +21,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
             listed.map(({ store, runs, problems }) => ({
               store: store.dir,
               notebook: store.manifest?.notebook ?? null,
-              runs: runs.map((run) => ({ ...run.record, status: run.status, recordedStatus: run.record.status, dir: run.dir })),
+              runs: runs.map((run) => ({ ...run.record, status: run.status, recordedStatus: run.record.status, dir: run.dir, archived: run.archive ?? null })),
               problems,
             })),
             null,
@@ -32,7 +32,13 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
         for (const { store, runs, problems } of listed) {
           if (listed.length > 1) io.out(`${safeText(store.dir)}\n`);
           if (runs.length === 0) io.out(`No runs yet in ${safeText(store.dir)}. Call trainbook.init() in a notebook or script to record one.\n`);
-          else io.out(`${renderRunList(runs, io.now())}\n`);
+          else {
+            // Archived runs are listed apart, after the working ones.
+            const active = runs.filter((run) => !run.archive);
+            const archived = runs.filter((run) => run.archive);
+            if (active.length > 0) io.out(`${renderRunList(active, io.now())}\n`);
+            if (archived.length > 0) io.out(`${active.length > 0 ? '\n' : ''}Archived\n${renderArchivedList(archived, io.now())}\n`);
+          }
           for (const problem of problems) io.err(`trainbook: skipped ${safeText(problem.runId)}: ${safeText(problem.reason)}\n`);
           if (listed.length > 1) io.out('\n');
         }

@@ -19,7 +19,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       if (options.json) {
         io.out(
           `${JSON.stringify(
-            { ...data.record, status: data.status, recordedStatus: data.record.status, dir: data.dir, points: seriesLengths, problems: data.problems, tornTail: data.tornTail },
+            { ...data.record, status: data.status, recordedStatus: data.record.status, dir: data.dir, archived: data.archive ?? null, points: seriesLengths, problems: data.problems, tornTail: data.tornTail },
             null,
             2,
           )}\n`,

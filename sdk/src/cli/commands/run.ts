@@ -1,0 +1,244 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { safeText } from '../text.js';
+import { linkedRunIds } from '../../experiments/runs.js';
+import { RUN_MIME } from '../../live/payload.js';
+import { storeDirForNotebook } from '../../store/paths.js';
+import { openStore, type RunSummary } from '../../store/reader.js';
+import { expandGrid } from '../../headless/grid.js';
+import { parseGridAxis, parseParamAssignment, type GridAxis } from '../../headless/params.js';
+import { cellTags, parseNotebook, type NotebookJson } from '../../headless/notebook.js';
+import { outputPaths } from '../../headless/naming.js';
+import { planJobs, type HeadlessJob } from '../../headless/plan.js';
+import { resolvePython } from '../../headless/python.js';
+import { checkJupyter, executeJobs, isFile } from '../../headless/execute.js';
+import { applyEvent, eventLine, newProgress, paramsLabel, renderProgress, type JobProgress } from '../../headless/progress.js';
+import { renderSummary, type JobOutcome } from '../../headless/summary.js';
+import { valueSource } from '../../headless/inject.js';
+import { PARAMETERS_TAG } from '../../experiments/runs.js';
+
+interface RunOptions {
+  param: string[];
+  grid: string[];
+  parallel: string;
+  output?: string;
+  timeout?: string;
+  jupyterPython?: string;
+  kernel?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `trainbook run`: executes a notebook headless through a Jupyter kernel, with injected parameters. */
+export function register(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command('run')
+    .description('run a notebook without a browser through its Jupyter kernel, with parameters; save the executed copy and summarize its runs')
+    .argument('<notebook>', 'the .ipynb to run (it is not changed)')
+    .option('-p, --param <key=value>', 'set a parameter (a JSON literal, else a string); repeatable', collect, [])
+    .option('--grid <key=v1,v2>', 'run every combination of these values; repeatable', collect, [])
+    .option('--parallel <n>', 'notebooks to run at once, each with its own kernel', '1')
+    .option('-o, --output <path>', 'where to save the executed notebook (numbered -1, -2, ... for several jobs)')
+    .option('--timeout <seconds>', 'stop a cell that runs longer than this')
+    .option('--jupyter-python <path>', 'Python of the Jupyter installation (default: TRAINBOOK_PYTHON, a .venv above the notebook, python3)')
+    .option('--kernel <name>', "kernel to run (default: the notebook's kernelspec, else tslab)")
+    .action(async (notebookArg: string, options: RunOptions) => {
+      setExit(await runNotebook(notebookArg, options, io));
+    });
+}
+
+function positiveNumber(text: string | undefined, option: string, integer: boolean): number | null {
+  if (text === undefined) return null;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${option} expects a positive ${integer ? 'whole number' : 'number'}, got ${JSON.stringify(text)}.`);
+  }
+  return value;
+}
+
+function readNotebook(file: string): NotebookJson {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read the notebook ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Pass the path of an .ipynb file.`);
+  }
+  return parseNotebook(text, path.basename(file));
+}
+
+function defaultKernel(nb: NotebookJson): string {
+  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
+  return typeof spec?.name === 'string' && /^[\w.-]+$/.test(spec.name) ? spec.name : 'tslab';
+}
+
+async function runNotebook(notebookArg: string, options: RunOptions, io: CommandContext['io']): Promise<number> {
+  const notebook = path.resolve(io.cwd, notebookArg);
+  const parallel = positiveNumber(options.parallel, '--parallel', true)!;
+  const timeout = positiveNumber(options.timeout, '--timeout', false);
+  const fixed = Object.fromEntries(options.param.map((text) => parseParamAssignment(text)).map(({ key, value }) => [key, value]));
+  const axes: GridAxis[] = options.grid.map(parseGridAxis);
+  const paramSets = expandGrid(fixed, axes);
+  const nb = readNotebook(notebook);
+  const outputs = outputPaths({ notebook, count: paramSets.length, now: new Date(io.now()), explicit: options.output === undefined ? undefined : path.resolve(io.cwd, options.output), exists: isFile });
+  const jobs = planJobs(nb, path.basename(notebook), paramSets, outputs);
+  warnAboutParameters(nb, jobs[0]!, Object.keys(paramSets[0] ?? {}), io);
+
+  const env = { ...process.env };
+  const { python } = resolvePython({ option: options.jupyterPython, notebookDir: path.dirname(notebook), env, isFile });
+  const kernel = options.kernel ?? defaultKernel(nb);
+  checkJupyter(python, kernel, env);
+  for (const folder of new Set(outputs.map((file) => path.dirname(file)))) fs.mkdirSync(folder, { recursive: true });
+
+  const storeDir = storeDirForNotebook(notebook);
+  const before = new Set(listRuns(storeDir).map((run) => run.record.id));
+  const progress = new Map<HeadlessJob, JobProgress>(jobs.map((job) => [job, newProgress(job.number, job.params, job.cells)]));
+  const display = new ProgressDisplay(io, [...progress.values()], Boolean(process.stderr.isTTY));
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (!controller.signal.aborted) io.err('\ntrainbook: stopping: interrupting the cells and shutting the kernels down…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  display.start();
+  try {
+    await executeJobs(jobs, {
+      python,
+      cwd: path.dirname(notebook),
+      kernel,
+      timeout,
+      session: notebook,
+      parallel,
+      env,
+      signal: controller.signal,
+      onEvent: (job, event) => {
+        const now = io.now();
+        const next = applyEvent(progress.get(job)!, event, now);
+        progress.set(job, next);
+        display.update(job.number - 1, next, event, now);
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    display.stop();
+  }
+
+  const outcomes = jobOutcomes(jobs, progress, storeDir, before);
+  io.out(`${renderSummary(outcomes, io.cwd)}\n`);
+  return outcomes.every((outcome) => outcome.progress.state === 'completed') ? ExitCode.ok : ExitCode.findings;
+}
+
+/** Says which params the notebook declares, and warns about keys it does not or values of another type. */
+function warnAboutParameters(nb: NotebookJson, job: HeadlessJob, keys: string[], io: CommandContext['io']): void {
+  const { declared, problems, parametersIndex } = job.injection;
+  const hasParametersCell = nb.cells.some((cell) => cell.cell_type === 'code' && cellTags(cell).includes(PARAMETERS_TAG));
+  if (!hasParametersCell) {
+    if (keys.length > 0) io.err(`trainbook: warning: no cell is tagged "${PARAMETERS_TAG}"; the injected parameters go into a new first cell.\n`);
+    return;
+  }
+  io.err(`trainbook: the parameters cell (cell ${parametersIndex! + 1}) declares ${paramsLabel(declared)}\n`);
+  for (const problem of problems) io.err(`trainbook: warning: parameters cell, line ${problem.line}: ${safeText(problem.message)}\n`);
+  for (const key of job.injection.undeclared) {
+    io.err(`trainbook: warning: the parameters cell does not declare "${safeText(key)}"; it is injected anyway (check its spelling).\n`);
+  }
+  for (const key of keys) {
+    if (!Object.prototype.hasOwnProperty.call(declared, key)) continue;
+    const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+    if (kind(declared[key]) !== kind(job.params[key])) {
+      io.err(`trainbook: warning: "${safeText(key)}" is declared as ${kind(declared[key])} (${safeText(valueSource(declared[key]))}) but given as ${kind(job.params[key])}; quote strings as '"text"' or fix the value.\n`);
+    }
+  }
+}
+
+function listRuns(storeDir: string): RunSummary[] {
+  if (!fs.existsSync(storeDir)) return [];
+  try {
+    return openStore(storeDir).list().runs;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The runs each job recorded: those its executed notebook's outputs show (the SDK's live output
+ * names its run), else the new runs in the store whose params match the job's.
+ */
+function jobOutcomes(jobs: readonly HeadlessJob[], progress: Map<HeadlessJob, JobProgress>, storeDir: string, before: Set<string>): JobOutcome[] {
+  const runs = listRuns(storeDir);
+  const byId = new Map(runs.map((run) => [run.record.id, run]));
+  const claimed = new Set<string>();
+  const linked = jobs.map((job) => {
+    let ids: string[] = [];
+    try {
+      const executed = JSON.parse(fs.readFileSync(job.output, 'utf8')) as NotebookJson;
+      ids = linkedRunIds(
+        executed.cells.flatMap((cell) => (Array.isArray(cell.outputs) ? cell.outputs : [])),
+        RUN_MIME,
+      ).filter((id) => byId.has(id));
+    } catch {
+      // No executed notebook (the driver could not start): fall back to the store.
+    }
+    for (const id of ids) claimed.add(id);
+    return ids;
+  });
+  return jobs.map((job, i) => {
+    let ids = linked[i]!;
+    if (ids.length === 0) {
+      const matches = (run: RunSummary): boolean =>
+        Object.entries(job.params).every(([key, value]) => JSON.stringify(run.record.params[key]) === JSON.stringify(value));
+      ids = runs.filter((run) => !before.has(run.record.id) && !claimed.has(run.record.id) && matches(run)).map((run) => run.record.id);
+      for (const id of ids) claimed.add(id);
+    }
+    return {
+      progress: progress.get(job)!,
+      output: job.output,
+      runs: ids.map((id) => byId.get(id)!).map((run) => ({ record: run.record, status: run.status })),
+    };
+  });
+}
+
+/** Progress on stderr: a block redrawn in place on a terminal, a line per event otherwise. */
+class ProgressDisplay {
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly io: CommandContext['io'],
+    private readonly progresses: JobProgress[],
+    private readonly tty: boolean,
+  ) {}
+
+  start(): void {
+    if (!this.tty) return;
+    this.draw();
+    // Elapsed times move on between events.
+    this.timer = setInterval(() => this.draw(), 500);
+    this.timer.unref();
+  }
+
+  update(index: number, progress: JobProgress, event: Parameters<typeof eventLine>[1], now: number): void {
+    this.progresses[index] = progress;
+    if (this.tty) {
+      this.draw();
+      return;
+    }
+    const line = eventLine(progress, event, this.progresses.length, now);
+    if (line !== null) this.io.err(`${line}\n`);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.tty) this.draw();
+  }
+
+  private draw(): void {
+    const width = process.stderr.columns ?? 100;
+    const block = renderProgress(this.progresses, this.io.now(), width);
+    // Back to the first line of the previous block, clear to the end of the screen, draw again.
+    const up = this.drawn > 0 ? `\u001b[${this.drawn}F\u001b[0J` : '';
+    this.io.err(`${up}${block}\n`);
+    this.drawn = block.split('\n').length;
+  }
+}

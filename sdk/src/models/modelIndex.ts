@@ -1,0 +1,111 @@
+/**
+ * `runs/<id>/artifacts/models/index.json`: which snapshot folder holds each tag. Parsing is pure
+ * and checks every field (the file may be damaged or written by someone else); reading and
+ * writing are the only I/O here, and writes replace the file atomically.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeNumber, type EncodedNumber } from '../format/numbers.js';
+import type { ModelSummary } from '../format/types.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { ARTIFACTS_DIR } from '../store/paths.js';
+import { isSafeFolderName } from './tags.js';
+
+export const MODELS_DIR = 'models';
+export const INDEX_FILE = 'index.json';
+const INDEX_FORMAT = 1;
+
+/** One saved snapshot, as index.json lists it. */
+export interface ModelEntry {
+  tag: string;
+  /** Folder under artifacts/models/ (made by trainbook from the tag; never the tag itself). */
+  folder: string;
+  savedAt: string;
+  step: number | null;
+  /** tfjs epoch index (0-based) of the last completed epoch, when known. */
+  epoch: number | null;
+  bytes: number;
+  /** The monitored metric and its value, for snapshots kept by `keepBest`. */
+  metric?: { name: string; value: EncodedNumber };
+  /** Epoch metrics at the save, when known. */
+  metrics?: Record<string, EncodedNumber>;
+}
+
+/** `<run>/artifacts/models`. */
+export function modelsDir(runDir: string): string {
+  return path.join(runDir, ARTIFACTS_DIR, MODELS_DIR);
+}
+
+/** The entries of an index.json text; throws TypeError on anything malformed. Duplicate tags: the last wins. */
+export function parseModelIndex(text: string): ModelEntry[] {
+  const json = JSON.parse(text) as unknown;
+  if (typeof json !== 'object' || json === null || !Array.isArray((json as { models?: unknown }).models)) {
+    throw new TypeError('not an object with a "models" list');
+  }
+  const byTag = new Map<string, ModelEntry>();
+  for (const item of (json as { models: unknown[] }).models) {
+    const entry = item as Partial<ModelEntry> | null;
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      typeof entry.tag !== 'string' ||
+      !isSafeFolderName(entry.folder) ||
+      typeof entry.savedAt !== 'string' ||
+      typeof entry.bytes !== 'number'
+    ) {
+      throw new TypeError(`malformed entry ${JSON.stringify(item)?.slice(0, 200)}`);
+    }
+    byTag.set(entry.tag, {
+      tag: entry.tag,
+      folder: entry.folder,
+      savedAt: entry.savedAt,
+      step: typeof entry.step === 'number' ? entry.step : null,
+      epoch: typeof entry.epoch === 'number' ? entry.epoch : null,
+      bytes: entry.bytes,
+      ...(entry.metric && typeof entry.metric.name === 'string' ? { metric: { name: entry.metric.name, value: entry.metric.value } } : {}),
+      ...(entry.metrics && typeof entry.metrics === 'object' ? { metrics: entry.metrics } : {}),
+    });
+  }
+  return [...byTag.values()];
+}
+
+export function formatModelIndex(entries: readonly ModelEntry[]): string {
+  return `${JSON.stringify({ format: INDEX_FORMAT, models: entries }, null, 1)}\n`;
+}
+
+/** The run's saved snapshots; none when the run has no index yet. Throws TypeError/IO errors when it is unreadable. */
+export function readModelIndex(runDir: string): ModelEntry[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(modelsDir(runDir), INDEX_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return parseModelIndex(text);
+}
+
+export function writeModelIndex(runDir: string, entries: readonly ModelEntry[]): void {
+  writeFileAtomic(path.join(modelsDir(runDir), INDEX_FILE), formatModelIndex(entries));
+}
+
+/** Replaces the entry of `entry.tag` (or adds it), keeping the others in order. */
+export function withEntry(entries: readonly ModelEntry[], entry: ModelEntry): ModelEntry[] {
+  const at = entries.findIndex((e) => e.tag === entry.tag);
+  return at < 0 ? [...entries, entry] : entries.map((e, i) => (i === at ? entry : e));
+}
+
+/** run.json's `models` map, built from the index. Object.fromEntries keeps a tag like `__proto__` as data. */
+export function summarizeModels(entries: readonly ModelEntry[]): Record<string, ModelSummary> {
+  return Object.fromEntries(
+    entries.map((e) => [e.tag, { savedAt: e.savedAt, epoch: e.epoch, step: e.step, bytes: e.bytes, ...(e.metric ? { metric: e.metric } : {}) }]),
+  );
+}
+
+/** Metric values as stored (NaN and ±Infinity encoded), skipping anything that is not a number. */
+export function encodeMetrics(values: Record<string, unknown> | undefined): Record<string, EncodedNumber> | undefined {
+  if (!values) return undefined;
+  const out: Array<[string, EncodedNumber]> = [];
+  for (const [name, value] of Object.entries(values)) if (typeof value === 'number') out.push([name, encodeNumber(value)]);
+  return out.length > 0 ? Object.fromEntries(out) : undefined;
+}
