@@ -6,7 +6,7 @@
  */
 import type { View } from 'vega';
 import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, groupMetrics, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
+import { chartRows, groupChartSpec, groupMetrics, isSystemMetric, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
 import { decodeNumber, formatNumber } from '../../sdk/src/format/numbers.js';
 import type { LiveSeries } from '../../sdk/src/live/payload.js';
 import { hideTooltip, safeTooltip } from './tooltip.js';
@@ -200,12 +200,21 @@ export class ChartPanel {
   readonly node = div('tb-Charts');
   /** A line for when there is nothing to chart, or the charting library failed to load. */
   readonly message = div('tb-Charts-message');
+  /** System metrics (CPU, memory, GPU) in a section of their own, closed until opened. */
+  readonly system = document.createElement('details');
+  private readonly systemGrid = div('tb-Charts');
   private readonly charts = new Map<string, GroupChart>();
   private series: readonly LiveSeries[] = [];
   private resumeSteps: readonly number[] = [];
   private disposed = false;
 
-  constructor(private readonly theme: () => ChartTheme) {}
+  constructor(private readonly theme: () => ChartTheme) {
+    this.system.className = 'tb-Charts-system';
+    this.system.hidden = true;
+    const summary = document.createElement('summary');
+    summary.textContent = 'System: CPU, memory, GPU';
+    this.system.append(summary, this.systemGrid);
+  }
 
   /** Shows these series: streams rows into the views it has, creates views for new groups. */
   async update(series: readonly LiveSeries[], resumeSteps: readonly number[] = []): Promise<void> {
@@ -220,7 +229,9 @@ export class ChartPanel {
       chart.node.remove();
       this.charts.delete(group);
     }
-    this.node.hidden = groups.size === 0;
+    const systemGroups = [...groups.keys()].filter(isSystemMetric);
+    this.node.hidden = groups.size === systemGroups.length;
+    this.system.hidden = systemGroups.length === 0;
     this.showMessage(groups.size === 0 ? 'No metrics logged yet.' : null);
     if (groups.size === 0) return;
     let vegaEmbed: VegaEmbedModule;
@@ -239,7 +250,7 @@ export class ChartPanel {
         this.charts.set(group, chart);
       }
       // Keeps the charts in the order of the groups (a no-op when they already are).
-      this.node.appendChild(chart.node);
+      (isSystemMetric(group) ? this.systemGrid : this.node).appendChild(chart.node);
       if (this.disposed) return;
       try {
         await chart.draw(vegaEmbed, theme, names.map((name) => byName.get(name)!), resumeSteps);

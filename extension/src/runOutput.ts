@@ -27,7 +27,7 @@ export class RunOutputRenderer extends Widget implements IRenderMime.IRenderer {
     super();
     this.mimeType = options.mimeType ?? RUN_MIME;
     this.addClass('tb-RunOutput');
-    this.node.append(this.header.node, this.progress.node, this.charts.message, this.charts.node);
+    this.node.append(this.header.node, this.progress.node, this.charts.message, this.charts.node, this.charts.system);
     this.stopWatchingTheme = watchTheme(() => {
       this.enqueue(() => this.charts.retheme());
     });

@@ -11,6 +11,7 @@ const EXPERIMENT = [
   'const lrFromContext: number = (globalThis as any).__trainbook_context.params.lr;',
   'const run = trainbook.init();',
   'for (let step = 0; step < 5; step++) run.log({ loss: lrFromContext * (5 - step) }, { step });',
+  'console.log("training with lr", lrFromContext, "<b>not bold</b>");',
   'await run.finish();',
 ].join('\n');
 
@@ -164,8 +165,9 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await page.keyboard.press('Control+a');
     await page.keyboard.insertText(SLOW_EXPERIMENT);
     await page.keyboard.press('Control+Enter');
-    const runningBox = panel.locator('.tb-RunsTable-row[data-status="running"] input[type="checkbox"]');
-    await runningBox.waitFor({ state: 'attached', timeout: 30_000 });
+    await panel.locator('.tb-RunsTable-row[data-status="running"]').waitFor({ state: 'attached', timeout: 30_000 });
+    const slowId = await panel.locator('.tb-RunsTable-row[data-status="running"]').getAttribute('data-run-id');
+    const runningBox = panel.locator(`.tb-RunsTable-row[data-run-id="${slowId}"] input[type="checkbox"]`);
     for (const id of runIds.slice(1)) await panel.locator(`.tb-RunsTable-row[data-run-id="${id}"] input[type="checkbox"]`).uncheck();
     await runningBox.check();
     await panel.locator('.tb-RunsPanel-compare').click();
@@ -174,6 +176,16 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     const pointsAtFirst = Number(await liveChart.getAttribute('data-points'));
     await expect.poll(async () => Number(await liveChart.getAttribute('data-points')), { timeout: 60_000 }).toBe(5 + SLOW_STEPS);
     expect(pointsAtFirst).toBeLessThan(5 + SLOW_STEPS);
+
+    // One run selected: its details, with what it printed while it trained (as text).
+    await runningBox.uncheck();
+    const details = panel.locator('.tb-RunDetails');
+    await details.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await details.getAttribute('data-run-id')).toBe(runIds[0]);
+    await expect.poll(() => details.locator('.tb-RunDetails-text').textContent(), { timeout: 10_000 }).toContain('training with lr 0.1 <b>not bold</b>');
+    expect(await details.locator('b').count()).toBe(0);
+    await details.scrollIntoViewIfNeeded();
+    await screenshot(page, 'experiments-details.png');
     expect(browser.errors).toEqual([]);
     expect(browser.external).toEqual([]);
   }, 300_000);

@@ -45,7 +45,8 @@ describe('JupyterLab with trainbook (real lab, real tslab kernel, Chromium)', ()
         return {
           status: root?.dataset.status ?? null,
           points: Number(chart?.dataset.points ?? 0),
-          embeds: root?.querySelectorAll('.vega-embed').length ?? 0,
+          // The training charts (system metrics join later, in their own section).
+          embeds: root?.querySelectorAll(':scope > .tb-Charts .vega-embed').length ?? 0,
           pathLength: chart?.querySelector('path[aria-roledescription="line mark"], .mark-line path')?.getAttribute('d')?.length ?? 0,
         };
       });

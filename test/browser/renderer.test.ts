@@ -163,7 +163,11 @@ describe('RunOutputRenderer in JupyterLab', () => {
     const lossChart = resumed.locator('.tb-Chart[data-group="loss"]');
     await expect.poll(() => lossChart.locator('text', { hasText: /^resumed$/ }).count(), { timeout: 20_000 }).toBe(1);
     expect(await lossChart.locator('.mark-rule line, .mark-rule path').count()).toBeGreaterThan(0);
-    const sysChart = resumed.locator('.tb-Chart[data-group^="sys/"]');
+    // System metrics sit in their own section, closed until opened.
+    const system = resumed.locator('details.tb-Charts-system');
+    expect(await system.getAttribute('open')).toBeNull();
+    await system.locator('summary').click();
+    const sysChart = system.locator('.tb-Chart[data-group^="sys/"]');
     await expect.poll(() => sysChart.locator('text', { hasText: 'seconds since start' }).count(), { timeout: 20_000 }).toBe(1);
     expect(await sysChart.locator('text', { hasText: /^resumed$/ }).count()).toBe(0);
     await resumed.scrollIntoViewIfNeeded();
@@ -200,7 +204,7 @@ describe('RunOutputRenderer in JupyterLab', () => {
         experiment: o.querySelector('.tb-RunHeader-experiment')!.textContent,
         titles: [...o.querySelectorAll('.tb-Chart-title')].map((t) => t.textContent),
         legend: [...o.querySelectorAll('.role-legend-label text')].map((t) => t.textContent),
-        elements: o.querySelectorAll('img, script, .vega-actions, details').length,
+        elements: o.querySelectorAll('img, script, .vega-actions, details:not(.tb-Charts-system)').length,
       };
     });
     expect(seen).toEqual({ pwned: undefined, name: EVIL, experiment: BREAKOUT, titles: [EVIL, BREAKOUT], legend: [EVIL, BREAKOUT], elements: 0 });

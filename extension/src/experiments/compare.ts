@@ -4,7 +4,7 @@
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
 import type { Result } from 'vega-embed';
-import { chartRows, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
+import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
 import { decodeNumber, encodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
 import type { Series } from '../../../sdk/src/format/series.js';
 import type { RunRecord } from '../../../sdk/src/format/types.js';
@@ -90,7 +90,8 @@ export class CompareView {
 
   private async drawCharts(container: HTMLElement, labels: string[], series: ReadonlyArray<Map<string, Series>>, generation: number): Promise<void> {
     const metrics = new Set<string>();
-    for (const map of series) for (const name of map.keys()) metrics.add(name);
+    // System metrics are per machine and on a clock, not on training steps: not compared here.
+    for (const map of series) for (const name of map.keys()) if (!isSystemMetric(name)) metrics.add(name);
     if (metrics.size === 0) {
       container.append(el('p', 'tb-Compare-empty', 'No metrics were logged by these runs.'));
       return;
@@ -149,7 +150,7 @@ export function parallelCoordinates(records: readonly RunRecord[], labels: strin
     if (values.every((v) => typeof v === 'number')) dims.push({ name: key, values: values as number[] });
   }
   const metrics = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r.summary)) metrics.add(k);
+  for (const r of records) for (const k of Object.keys(r.summary)) if (!isSystemMetric(k)) metrics.add(k);
   for (const name of [...metrics].sort()) {
     const values = records.map((r) => (r.summary[name] ? decodeNumber(r.summary[name]!.last) : NaN));
     if (values.every(Number.isFinite)) dims.push({ name, values });

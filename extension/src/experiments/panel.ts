@@ -10,6 +10,7 @@ import { matchesQuery, parseQuery, QueryError, type QueryNode } from '../../../s
 import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
 import { currentChartTheme } from '../theme.js';
 import { CompareView } from './compare.js';
+import { RunDetailsView } from './details.js';
 import type { RunRecord } from '../../../sdk/src/format/types.js';
 import type { RunsModel } from './model.js';
 import type { ExperimentStore } from './store.js';
@@ -46,6 +47,9 @@ export class RunsPanel extends Widget {
   private readonly summary = el('div', 'tb-RunsPanel-summary');
   private readonly table = el('table', 'tb-RunsTable');
   private readonly compare = new CompareView(currentChartTheme);
+  private readonly details = new RunDetailsView();
+  /** The run the details view shows and what it looked like then. */
+  private detailed: { id: string; signature: string } | null = null;
   private parsed: QueryNode | null = null;
   private sortColumn = 'started';
   /** Which value of each metric the table shows and sorts by. */
@@ -87,7 +91,7 @@ export class RunsPanel extends Widget {
     bar.append(this.compareButton, this.refreshButton, this.statChoice);
     const tableWrap = el('div', 'tb-RunsPanel-tableWrap');
     tableWrap.append(this.table);
-    this.node.append(this.title_, this.query, this.queryError, bar, this.summary, tableWrap, this.compare.node);
+    this.node.append(this.title_, this.query, this.queryError, bar, this.summary, tableWrap, this.details.node, this.compare.node);
     this.render();
   }
 
@@ -105,6 +109,8 @@ export class RunsPanel extends Widget {
     this.selected.clear();
     this.compare.clear();
     this.compared = null;
+    this.details.clear();
+    this.detailed = null;
     model?.changed.connect(this.render, this);
     this.render();
     if (model && this.isVisible) void model.refresh();
@@ -122,6 +128,7 @@ export class RunsPanel extends Widget {
   override dispose(): void {
     this.stopPolling();
     this.compare.dispose();
+    this.details.clear();
     super.dispose();
   }
 
@@ -201,6 +208,21 @@ export class RunsPanel extends Widget {
     this.table.replaceChildren(thead, tbody);
     this.updateCompareButton();
     this.followCompared(all);
+    this.updateDetails(model.records);
+  }
+
+  /** One run selected: its details (error, resumes, models, output), redrawn as it changes. */
+  private updateDetails(records: readonly RunRecord[]): void {
+    const record = this.selected.size === 1 ? records.find((r) => this.selected.has(r.id)) : undefined;
+    if (!record || !this.panel) {
+      if (this.detailed) this.details.clear();
+      this.detailed = null;
+      return;
+    }
+    const signature = compareSignature([record]);
+    if (this.detailed?.id === record.id && this.detailed.signature === signature) return;
+    this.detailed = { id: record.id, signature };
+    void this.details.show(record, this.store.readOutput(this.panel.context.path, record.id));
   }
 
   /** Redraws the compare view when a compared run changed (a live run's new points). */
@@ -226,6 +248,12 @@ export class RunsPanel extends Widget {
       if (box.checked) this.selected.add(record.id);
       else this.selected.delete(record.id);
       this.updateCompareButton();
+      this.updateDetails(this.model?.records ?? []);
+      // A comparison of runs no longer selected is stale.
+      if (this.compared && this.compared.ids.some((id) => !this.selected.has(id))) {
+        this.compare.clear();
+        this.compared = null;
+      }
     });
     selectCell.append(box);
     tr.append(selectCell);
@@ -274,6 +302,7 @@ export class RunsPanel extends Widget {
     if (!this.panel || this.selected.size < 2) return;
     const records = this.visibleRows.map((r) => r.record).filter((r) => this.selected.has(r.id));
     await this.drawCompare(records);
+    this.compare.node.scrollIntoView({ block: 'nearest' });
   }
 
   private async drawCompare(records: readonly RunRecord[]): Promise<void> {

@@ -7,7 +7,7 @@
 import type { Contents } from '@jupyterlab/services';
 import { crc32String } from '../../../sdk/src/format/crc32.js';
 import { frameEvent, parseEvents } from '../../../sdk/src/format/events.js';
-import { collectSeries, type Series } from '../../../sdk/src/format/series.js';
+import { collectOutput, collectSeries, type RunOutput, type Series } from '../../../sdk/src/format/series.js';
 import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord } from '../../../sdk/src/format/types.js';
 import type { ExecutionRecord } from '../../../sdk/src/experiments/runs.js';
@@ -103,12 +103,21 @@ export class ExperimentStore {
 
   /** A run's metric series from its events.jsonl (torn or damaged lines are skipped by parseEvents). */
   async readSeries(notebookPath: string, runId: string): Promise<Map<string, Series>> {
-    if (!RUN_ID.test(runId)) return new Map();
+    return collectSeries(await this.readEvents(notebookPath, runId));
+  }
+
+  /** What a run's process printed while it was active. */
+  async readOutput(notebookPath: string, runId: string): Promise<RunOutput> {
+    return collectOutput(await this.readEvents(notebookPath, runId));
+  }
+
+  private async readEvents(notebookPath: string, runId: string): Promise<RunEvent[]> {
+    if (!RUN_ID.test(runId)) return [];
     try {
       const file = await this.contents.get(`${storeDirOf(notebookPath)}/runs/${runId}/events.jsonl`, { content: true, type: 'file', format: 'text' });
-      return collectSeries(parseEvents(new TextEncoder().encode(String(file.content))).events);
+      return parseEvents(new TextEncoder().encode(String(file.content))).events;
     } catch (error) {
-      if (isNotFound(error)) return new Map();
+      if (isNotFound(error)) return [];
       throw error;
     }
   }

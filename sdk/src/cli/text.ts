@@ -16,17 +16,7 @@ export function truncate(value: string, width: number): string {
   return chars.length <= width ? value : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-/** `850ms`, `12.3s`, `3m 05s`, `1h 02m`; `spaced` writes `850 ms`, `3 min 05 s`, `1 h 02 min` (reports). */
-export function formatDuration(ms: number | null, spaced = false): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
-  const [msUnit, sUnit, minUnit, hUnit] = spaced ? [' ms', ' s', ' min', ' h'] : ['ms', 's', 'm', 'h'];
-  if (ms < 1000) return `${Math.round(ms)}${msUnit}`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}${sUnit}`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}${minUnit} ${String(Math.floor(seconds % 60)).padStart(2, '0')}${sUnit}`;
-  return `${Math.floor(minutes / 60)}${hUnit} ${String(minutes % 60).padStart(2, '0')}${minUnit}`;
-}
+export { formatDuration } from '../format/units.js';
 
 /** `2026-11-22 21:17` in UTC, short enough for a table. */
 export function formatTime(iso: string | null): string {

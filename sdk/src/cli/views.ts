@@ -6,6 +6,7 @@ import type { RunRecord } from '../format/types.js';
 import type { RunSummary } from '../store/reader.js';
 import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
 import { isSystemMetric } from '../charts/spec.js';
+import { formatBytes } from '../format/units.js';
 import { formatDuration, formatTime, formatValue, renderTable, safeText, truncate } from './text.js';
 
 const MAX_PARAM_COLUMNS = 4;
@@ -160,19 +161,6 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
   return out.join('\n');
 }
 
-/** `812 B`, `4.2 KiB`, `1.3 MiB`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** How much of the captured output `show` prints: its end. */
 export const OUTPUT_TAIL_LINES = 20;

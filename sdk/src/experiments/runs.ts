@@ -3,6 +3,8 @@
  * record of a tagged cell that never called the SDK, the execution record, the fields a query
  * sees for a run, sorting, and the parameter diff. No I/O; runs in Node and in the browser.
  */
+import { formatDuration as formatSpacedDuration } from '../format/units.js';
+import { isSystemMetric } from '../charts/spec.js';
 import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus } from '../format/status.js';
@@ -260,15 +262,17 @@ export function columnsOf(rows: readonly RunRow[]): Columns {
   const metrics = new Set<string>();
   for (const { record } of rows) {
     for (const key of Object.keys(record.params)) params.add(key);
-    for (const key of Object.keys(record.summary)) metrics.add(key);
+    // System metrics (sys/cpu_percent, ...) describe the machine, not the model: no table columns.
+    for (const key of Object.keys(record.summary)) if (!isSystemMetric(key)) metrics.add(key);
   }
   return { params: [...params].sort(), metrics: [...metrics].sort() };
 }
 
-/** A value to sort by for a column id (`status`, `param:lr`, `metric:loss`, ...). */
 /** Which value of a metric's summary the panel shows and sorts by. */
 export type MetricStat = 'last' | 'min' | 'max';
 export const METRIC_STATS: readonly MetricStat[] = ['last', 'min', 'max'];
+
+/** A value to sort by for a column id (`status`, `param:lr`, `metric:loss`, ...). */
 
 export function sortValue(row: RunRow, column: string, stat: MetricStat = 'last'): unknown {
   if (column.startsWith('param:')) return row.record.params[column.slice(6)];
@@ -332,12 +336,7 @@ export function formatParam(value: ParamValue | undefined): string {
   return JSON.stringify(value);
 }
 
+/** Durations in the panel: `850 ms`, `3 min 05 s`. */
 export function formatDuration(ms: number | null): string {
-  if (ms === null) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  return formatSpacedDuration(ms, true);
 }

@@ -41,8 +41,8 @@ export function reportChartSpec(shape: ReportChartShape): Record<string, unknown
     ],
     mark: { type: 'line', clip: true, strokeWidth: 1.5, interpolate: 'linear' },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { format: '~s', tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative', title: null, scale: shape.logScale ? { type: 'log' } : { zero: false }, axis: { format: '~g' } },
+      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: null, scale: shape.logScale ? { type: 'log' } : { zero: false } },
       color: { field: color, type: 'nominal', title: null, legend: { symbolLimit: 30, columns: 3, labelLimit: 220 } },
       ...(shape.dashByMetric ? { strokeDash: { field: 'metric', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {}),
       detail: [{ field: 'run', type: 'nominal' }, { field: 'metric', type: 'nominal' }],

@@ -6,7 +6,7 @@
  */
 import { groupMetrics, isSystemMetric } from '../charts/spec.js';
 import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
-import { formatDuration as formatDurationText } from '../cli/text.js';
+import { formatDuration as formatDurationText } from '../format/units.js';
 import type { EventProblem } from '../format/events.js';
 import { decodeNumber, formatNumber } from '../format/numbers.js';
 import type { ParamValue } from '../format/params.js';

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../format/units.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -29,14 +30,14 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
         for (const run of prune) {
           const line = `${run.record.id}  ${safeText(run.record.name)}  started ${formatTime(run.record.startedAt)}  ${run.status}`;
           if (!remove) {
-            io.out(`would remove ${line}  (${formatBytes(folderBytes(run.dir))})\n`);
+            io.out(`would remove ${line}  (${formatSize(folderBytes(run.dir))})\n`);
             count++;
             continue;
           }
           // Archived since it was listed? Then it stays.
           if (readArchiveMarker(run.dir)) continue;
           const bytes = removeRunFolder(run.dir);
-          io.out(`removed ${line}  (${formatBytes(bytes)})\n`);
+          io.out(`removed ${line}  (${formatSize(bytes)})\n`);
           count++;
           freed += bytes;
         }
@@ -44,18 +45,12 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       if (!remove) {
         io.out(count === 0 ? `No runs older than ${days} days to remove.\n` : `${count} run${count === 1 ? '' : 's'} would be removed. Run again with --yes to remove ${count === 1 ? 'it' : 'them'}.\n`);
       } else {
-        io.out(`Removed ${count} run${count === 1 ? '' : 's'}, freed ${formatBytes(freed)}.\n`);
+        io.out(`Removed ${count} run${count === 1 ? '' : 's'}, freed ${formatSize(freed)}.\n`);
       }
       setExit(ExitCode.ok);
     });
 }
 
-function formatBytes(bytes: number): string {
-  return bytes < 1024 ? `${bytes} bytes` : `${humanBytes(bytes)}, ${bytes} bytes`;
-}
-
-function humanBytes(bytes: number): string {
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+function formatSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${formatBytes(bytes)}, ${bytes} bytes`;
 }
