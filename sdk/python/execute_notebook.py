@@ -169,7 +169,8 @@ async def execute(job):
     from nbclient.exceptions import DeadKernelError
     from nbclient.util import ensure_async
 
-    nb = nbformat.from_dict(job["notebook"])
+    # reads() (not from_dict) joins sources stored as lists of lines, as nbformat allows on disk.
+    nb = nbformat.reads(json.dumps(job["notebook"]), as_version=4)
     before = {int(k): v for k, v in job.get("before", {}).items()}
     runnable = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
     env = dict(os.environ)

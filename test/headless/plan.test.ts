@@ -48,7 +48,7 @@ describe('planJobs()', () => {
     const [job] = planJobs(nb, 'train.ipynb', [{ lr: 0.01 }], ['/w/out.ipynb']);
     expect(job!.cells).toBe(4);
     expect(Object.keys(job!.before).map(Number)).toEqual([0, 1, 3, 4]);
-    const context = (code: string) => JSON.parse(code.replace(/^globalThis\.__trainbook_context = /, '').replace(/;$/, ''));
+    const context = (code: string) => JSON.parse(code.replace(/^void \(globalThis\.__trainbook_context = /, '').replace(/\);$/, ''));
     expect(context(job!.before[3]!)).toEqual({
       notebook: 'train.ipynb',
       cell: { id: 'e', source: 'train()', executionCount: 3 },

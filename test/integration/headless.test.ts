@@ -11,7 +11,8 @@ beforeAll(() => {
   requireKernel();
 });
 
-const code = (id: string, source: string, tags: string[] = []) => ({ cell_type: 'code', id, metadata: { tags }, source, outputs: [], execution_count: null });
+// Sources as lists of lines, as JupyterLab saves them (nbformat allows a string or a list).
+const code = (id: string, source: string, tags: string[] = []) => ({ cell_type: 'code', id, metadata: { tags }, source: source.split(/(?<=\n)/), outputs: [], execution_count: null });
 
 function writeNotebook(dir: string, cells: ReturnType<typeof code>[]): string {
   const nb = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, cells };
@@ -25,15 +26,17 @@ const TRAIN = code(
   `import * as trainbook from 'trainbook';
 const run = trainbook.init({ git: false });
 for (let epoch = 0; epoch < epochs; epoch++) run.log({ loss: lr / (epoch + 1) }, { epoch });
-await run.finish();`,
+console.log('trained with lr', lr);`,
 );
+// The run ends in a later cell: the context set before that cell must not land in its output.
+const FINISH = code('finish', 'await run.finish();');
 const env = { JUPYTER_PATH: path.join(path.dirname(path.dirname(VENV_PYTHON)), 'share', 'jupyter') };
 
 describe('trainbook run (headless, real tslab kernel)', () => {
   it('runs every grid point in its own kernel, saves the executed notebooks and records the runs', () => {
     const dir = tempDir();
     linkProject(dir);
-    const notebook = writeNotebook(dir, [PARAMETERS, TRAIN]);
+    const notebook = writeNotebook(dir, [PARAMETERS, TRAIN, FINISH]);
     const original = fs.readFileSync(notebook, 'utf8');
     const result = runCli(['run', 'nb.ipynb', '--grid', 'lr=0.1,0.01', '--parallel', '2', '--jupyter-python', VENV_PYTHON], dir, env);
     expect(result.stderr).toContain('the parameters cell (cell 1) declares lr=0.1 epochs=2');
@@ -44,7 +47,7 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     const outputs = fs.readdirSync(dir).filter((f) => /^nb\.run-\d{8}-\d{6}-[12]\.ipynb$/.test(f)).sort();
     expect(outputs).toHaveLength(2);
     const executed = JSON.parse(fs.readFileSync(path.join(dir, outputs[1]!), 'utf8'));
-    expect(executed.cells.map((c: { id: string }) => c.id)).toEqual(['params', 'trainbook-injected-parameters', 'train']);
+    expect(executed.cells.map((c: { id: string }) => c.id)).toEqual(['params', 'trainbook-injected-parameters', 'train', 'finish']);
     expect(executed.cells[1].metadata.tags).toEqual(['injected-parameters']);
     expect(executed.cells[1].source.join('')).toContain('const lr = 0.01;');
     expect(executed.cells[2].execution_count).toBe(3);
@@ -60,6 +63,9 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     expect(byLr[1]!.notebook).toBe('nb.ipynb');
     expect(byLr[1]!.cell).toMatchObject({ id: 'train', executionCount: 3 });
     expect(byLr[1]!.summary.loss!.last).toBeCloseTo(0.005);
+    // What the cells printed while the run was active, and nothing of trainbook's own requests.
+    const printed = openStore(path.join(dir, 'nb.trainbook')).read(byLr[1]!.id).output.chunks.map((chunk) => chunk.text).join('');
+    expect(printed).toBe('trained with lr 0.01\n');
 
     // The summary: one row per job with its run and last metric.
     expect(result.stdout).toMatch(/^JOB\s+PARAMS\s+STATUS/);
@@ -67,7 +73,7 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     expect(result.stdout).toMatch(new RegExp(`2\\s+lr=0\\.01\\s+completed\\s+\\S+\\s+${outputs[1]!.replace(/\./g, '\\.')}\\s+${byLr[1]!.id}\\s+completed\\s+loss=0\\.005`));
     expect(result.stdout).toContain('2 jobs: 2 completed');
     // Not a terminal: a line per event.
-    expect(result.stderr).toMatch(/\[2\/2\] lr=0\.01: cell 3\/3 done/);
+    expect(result.stderr).toMatch(/\[2\/2\] lr=0\.01: cell 4\/4 done/);
   }, 60_000);
 
   it('exits 1 when a cell throws, shows its error, fails its run and keeps the executed notebook', () => {

@@ -40,9 +40,11 @@ export function runContextCode(context: {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-  return `globalThis.__trainbook_context = ${json};`;
+  // `void`: the statement's value is undefined, so tslab prints nothing (a run active in the
+  // kernel would otherwise capture the printed context as the program's output).
+  return `void (globalThis.__trainbook_context = ${json});`;
 }
-export const CLEAR_CONTEXT_CODE = 'delete globalThis.__trainbook_context;';
+export const CLEAR_CONTEXT_CODE = 'void delete globalThis.__trainbook_context;';
 
 /**
  * The error of a failed cell when the kernel only printed it (tslab sends no `error` output: the
