@@ -21,7 +21,13 @@ const make = async (options, scale, fail) => {
   }
   run.log({ loss: NaN }, { step: ${points} });
   const t = run.chrono('batch_time'); t.stop();
-  if (fail) run.fail(fail);
+  if (fail) {
+    // The hostile run also printed PAYLOAD (captured output) and saved a model tagged with it.
+    console.log(P);
+    const model = { save: (handler) => handler.save({ modelTopology: { layers: [] }, weightSpecs: [], weightData: new ArrayBuffer(0), format: 'layers-model' }) };
+    await run.saveModel(model, { tag: P });
+    run.fail(fail);
+  }
   await run.finish();
   return run.id;
 };

@@ -56,6 +56,12 @@ describe('trainbook report', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<svg onload');
     expect(html).not.toContain('window.__xss=1</script>');
+    // The hostile run's saved model (tagged with the payload) and captured output are shown, as text.
+    expect(html).toContain('<h4>Saved models</h4>');
+    const models = /<div class="models">([\s\S]*?)<\/div>/.exec(html)![1]!;
+    expect(models).toContain('&lt;/script&gt;&lt;script&gt;window.__xss'); // handlebars also escapes = as &#x3D;
+    const output = /<pre class="output-text">([\s\S]*?)<\/pre>/.exec(html)![1]!;
+    expect(output).toContain('&lt;img src');
     const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
     expect(json).not.toMatch(/[<>&\u2028\u2029]/);
     const data = JSON.parse(json) as { runs: Array<{ id: string; record: unknown }> };

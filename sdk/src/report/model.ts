@@ -6,7 +6,7 @@
  */
 import { groupMetrics, isSystemMetric } from '../charts/spec.js';
 import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
-import { formatDuration as formatDurationText } from '../format/units.js';
+import { formatBytes, formatDuration as formatDurationText } from '../format/units.js';
 import type { EventProblem } from '../format/events.js';
 import { decodeNumber, formatNumber } from '../format/numbers.js';
 import type { ParamValue } from '../format/params.js';
@@ -77,6 +77,8 @@ export interface RunView {
   output?: { text: string; note: string | null } | null;
   /** Each continuation of the run (`init({ resume })`), for people: "step 120, after crashed, 2024-… UTC". */
   resumes?: string[];
+  /** Model snapshots saved with the run (`run.saveModel`, `run.keepBest`). */
+  models?: Array<{ tag: string; epoch: string; kept: string; size: string; savedAt: string }>;
 }
 
 export interface ReportModel {
@@ -320,6 +322,13 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
       problems: run.problems.map((p) => `events.jsonl line ${p.line} (byte ${p.offset}): ${p.reason}`),
       output: outputView(run),
       resumes: (record.resumes ?? []).map((resume) => `resumed at step ${resume.fromStep}, after ${resume.fromStatus}, ${formatTime(resume.at)}`),
+      models: Object.entries(record.models ?? {}).map(([tag, model]) => ({
+        tag,
+        epoch: model.epoch === null ? '' : String(model.epoch),
+        kept: model.metric ? `${model.metric.name} ${formatNumber(decodeNumber(model.metric.value))}` : '',
+        size: formatBytes(model.bytes),
+        savedAt: formatTime(model.savedAt),
+      })),
     };
   });
 
