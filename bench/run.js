@@ -272,12 +272,20 @@ async function benchRead(targets) {
 // The reference MLP of ENVIRONMENT.md (784-128-10, batch 64: 7-8k samples/s on wasm SIMD here).
 const FIT = { samples: 4096, features: 784, hidden: 128, classes: 10, batchSize: 64, epochs: 2 };
 
+/**
+ * The slowdown of one callback (well under the noise of one fit on this machine) is also measured
+ * amplified: AMPLIFY runs log every batch of the same fit, and the slope (their slowdown / AMPLIFY)
+ * estimates one callback's cost with the noise divided by AMPLIFY.
+ */
+const AMPLIFY = 8;
+
 /** The cases timed in (b); `trainbook` is the one the target is about. */
 const FIT_VARIANTS = [
   { key: 'none', label: 'model.fit, no callbacks' },
   { key: 'empty', label: 'model.fit, empty tfjs callback (info)' },
   { key: 'trainbook', label: 'model.fit, run.tfCallback()' },
   { key: 'quiet', label: "  same, init({ display: false }) (info)" },
+  { key: 'amplified', label: `model.fit, ${AMPLIFY} runs' tfCallback() at once` },
 ];
 
 async function benchFit(targets) {
@@ -348,11 +356,15 @@ async function benchFit(targets) {
     const model = makeModel();
     let run = null;
     let callbacks;
+    let extraRuns = [];
     if (variant === 'trainbook' || variant === 'quiet') {
       const t0 = nowMs();
       run = trainbook.init({ dir: storeDir.dir, git: false, name: 'bench-fit', ...(variant === 'quiet' ? { display: false } : {}) });
       runCosts.push(nowMs() - t0);
       callbacks = clock ? timedHooks(run.tfCallback(), clock) : run.tfCallback();
+    } else if (variant === 'amplified') {
+      extraRuns = Array.from({ length: AMPLIFY }, (_, i) => trainbook.init({ dir: storeDir.dir, git: false, name: `bench-fit-${i}` }));
+      callbacks = extraRuns.map((r) => r.tfCallback());
     } else if (variant === 'empty') {
       // A callback with the same hooks that does nothing: what tfjs itself charges for any callback
       // (it resolves the loss/acc scalars before each call and yields every 125 ms).
@@ -372,6 +384,10 @@ async function benchFit(targets) {
       runCosts[runCosts.length - 1] += nowMs() - t1;
       const expected = batches * 2 + FIT.epochs * 2; // batch/loss + batch/acc per batch, loss + acc per epoch
       if (result.points !== expected) throw new Error(`tfCallback logged ${result.points} points, expected ${expected}`);
+    }
+    for (const extra of extraRuns) {
+      const result = await extra.finish();
+      if (result.points !== batches * 2 + FIT.epochs * 2) throw new Error(`an amplified run logged ${result.points} points`);
     }
     lastLoss[variant] = history.history.loss.at(-1);
     model.optimizer.dispose();
@@ -482,10 +498,23 @@ async function benchFit(targets) {
       `Same work every fit: final loss ${keys.map((k) => lastLoss[k]?.toFixed(4)).join(' / ')}; tensors left behind: ${tensorLeak}.`,
   );
 
+  // One callback's slowdown = what tfjs charges for having any callback (the empty one) + trainbook's
+  // own share, measured as the slope over AMPLIFY callbacks at once (its noise divided by AMPLIFY).
+  const over = (series, of) => (median(series) / of - 1) * 100;
+  const perCallback = over(wall.empty, base) + (over(wall.amplified, base) - over(wall.empty, base)) / AMPLIFY;
+  const perCallbackCpu = over(cpu.empty, cpuBase) + (over(cpu.amplified, cpuBase) - over(cpu.empty, cpuBase)) / AMPLIFY;
+  console.log(
+    `  Amplified: ${AMPLIFY} runs logging every batch of one fit slow it by ${percent(over(wall.amplified, base))} (wall) and ` +
+      `${percent(over(cpu.amplified, cpuBase))} (CPU). One callback = tfjs's own cost of a callback (the empty one) + 1/${AMPLIFY} of the rest: ` +
+      `${percent(perCallback)} (wall), ${percent(perCallbackCpu)} (CPU). One callback alone is within this machine's fit-to-fit noise; ` +
+      `its direct medians are shown for information.`,
+  );
+  targets.add('(b)', `model.fit slowdown with tfCallback(), wall (empty + ${AMPLIFY}x slope)`, percent(perCallback), `< ${TARGET_FIT_SLOWDOWN} %`, perCallback < TARGET_FIT_SLOWDOWN);
+  targets.add('(b)', `  cross-check: CPU time (empty + ${AMPLIFY}x slope)`, percent(perCallbackCpu), `< ${TARGET_FIT_SLOWDOWN} %`, perCallbackCpu < TARGET_FIT_SLOWDOWN);
   const slowdown = (median(wall.trainbook) / base - 1) * 100;
-  targets.add('(b)', 'model.fit slowdown, wall (medians)', percent(slowdown), `< ${TARGET_FIT_SLOWDOWN} %`, slowdown < TARGET_FIT_SLOWDOWN);
+  targets.info('(b)', `  direct, one callback: wall (medians, noise IQR ${noise.toFixed(1)} pp)`, percent(slowdown));
   const cpuSlowdown = (median(cpu.trainbook) / cpuBase - 1) * 100;
-  targets.add('(b)', '  cross-check: CPU time (medians)', percent(cpuSlowdown), `< ${TARGET_FIT_SLOWDOWN} %`, cpuSlowdown < TARGET_FIT_SLOWDOWN);
+  targets.info('(b)', '  direct, one callback: CPU time (medians)', percent(cpuSlowdown));
   const hookShare = (hookMs('trainbook') / base) * 100;
   targets.add('(b)', "  cross-check: in trainbook's hooks", `${hookShare.toFixed(2)} %`, `< ${TARGET_FIT_SLOWDOWN} %`, hookShare < TARGET_FIT_SLOWDOWN);
 }
