@@ -6,6 +6,7 @@
  */
 import { ImportFormatError } from '../errors.js';
 import type { RunRecord } from '../format/types.js';
+import { bareRunRecord } from '../format/records.js';
 import { summarize, type PortableRun, type PortableSeries } from './portable.js';
 
 export const CSV_HEADER = ['run', 'metric', 'step', 'epoch', 'time', 'value'] as const;
@@ -181,31 +182,15 @@ export function fromCsv(text: string): PortableRun {
   }
   const startedAt = isoOrThrow(first);
   const endedAt = isoOrThrow(last);
-  const record: RunRecord = {
-    format: 1,
+  const record: RunRecord = bareRunRecord({
     id: runId ?? '',
     name: runId ?? 'imported csv',
-    experiment: null,
-    group: null,
-    tags: [],
-    notes: '',
-    metadata: {},
-    params: {},
-    notebook: null,
-    cell: null,
-    git: null,
-    env: null,
     status: 'completed',
     startedAt,
     endedAt,
     heartbeatAt: endedAt,
     summary: summarize(list),
-    chronos: {},
-    progress: null,
-    error: null,
-    lost: { points: 0, records: 0, firstError: null },
-    writer: { pid: -1, host: '' },
-  };
+  });
   return { record, series: list, chronos: [], events: [] };
 }
 

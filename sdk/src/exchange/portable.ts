@@ -8,6 +8,7 @@ import { encodeFloat64 } from '../format/base64.js';
 import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
 import type { ChronoSeries, Series } from '../format/series.js';
 import { eventProblem } from '../format/shape.js';
+import { summarizeSeries } from '../format/records.js';
 import type { ChronoEvent, EffectiveStatus, MetricColumns, MetricSummary, MetricsEvent, RunEvent, RunRecord, RunStatus } from '../format/types.js';
 
 /** One metric's points in arrival order; `epoch` is null where a point had none. */
@@ -173,28 +174,12 @@ export function recordProblem(record: RunRecord): string | null {
 
 /** Metric summaries as the SDK keeps them: last, min and max leave NaN out of min/max. */
 export function summarize(series: readonly PortableSeries[]): Record<string, MetricSummary> {
-  const entries = series
-    .filter((s) => s.value.length > 0)
-    .map((s): [string, MetricSummary] => {
-      let min = Infinity;
-      let max = -Infinity;
-      for (const v of s.value) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      const none = min === Infinity && max === -Infinity;
-      return [
-        s.name,
-        {
-          last: encodeNumber(s.value[s.value.length - 1]!),
-          min: encodeNumber(none ? NaN : min),
-          max: encodeNumber(none ? NaN : max),
-          count: s.value.length,
-          step: s.step[s.step.length - 1]!,
-        },
-      ];
-    });
-  return Object.fromEntries(entries);
+  const summaries: Record<string, MetricSummary> = {};
+  for (const s of series) {
+    const summary = summarizeSeries(s.value, s.step);
+    if (summary) summaries[s.name] = summary;
+  }
+  return summaries;
 }
 
 /**

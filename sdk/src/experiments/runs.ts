@@ -5,6 +5,7 @@
  */
 import { formatDuration as formatSpacedDuration } from '../format/units.js';
 import { isSystemMetric } from '../charts/spec.js';
+import { bareRunRecord } from '../format/records.js';
 import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus } from '../format/status.js';
@@ -128,31 +129,21 @@ export function safeFlatParams(params: Record<string, unknown>): FlatParams {
 /** A full run record for an execution of a tagged cell that never called the SDK. */
 export function cellRunRecord(id: string, execution: CellExecution, executionId: string): RunRecord {
   const status = execution.success ? 'completed' : 'failed';
-  return {
-    format: STORE_FORMAT,
+  return bareRunRecord({
     id,
     name: execution.experiment || `cell ${execution.cell.executionCount ?? ''}`.trim(),
     experiment: execution.experiment,
-    group: null,
-    tags: [],
-    notes: '',
     metadata: { source: 'jupyterlab', execution: executionId },
     params: mergeParams(safeFlatParams(execution.params)),
     notebook: execution.notebook,
     cell: execution.cell,
-    git: null,
-    env: null,
     status,
     startedAt: execution.start.toISOString(),
     endedAt: execution.end.toISOString(),
     heartbeatAt: execution.end.toISOString(),
-    summary: {},
-    chronos: {},
-    progress: null,
     error: execution.error ? { name: execution.error.ename, message: execution.error.evalue, stack: null } : null,
-    lost: { points: 0, records: 0, firstError: null },
     writer: { pid: -1, host: 'jupyterlab' },
-  };
+  });
 }
 
 /** The status events of such a run (running at the start, then its end). */

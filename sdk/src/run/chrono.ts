@@ -7,15 +7,28 @@ export interface Chrono {
   stop(): number;
 }
 
-interface ChronoState {
-  times: number[];
-  values: number[];
+/** A timer's running statistics (Welford's method: `m2` is the sum of squared deviations, for a stable sd). */
+export interface ChronoStats {
   count: number;
   mean: number;
-  // Welford's sum of squared deviations, for a stable standard deviation.
   m2: number;
   min: number;
   max: number;
+}
+
+/** Adds one measurement to running statistics, in place. */
+export function addToStats(stats: ChronoStats, value: number): void {
+  stats.count++;
+  const delta = value - stats.mean;
+  stats.mean += delta / stats.count;
+  stats.m2 += delta * (value - stats.mean);
+  if (value < stats.min) stats.min = value;
+  if (value > stats.max) stats.max = value;
+}
+
+interface ChronoState extends ChronoStats {
+  times: number[];
+  values: number[];
 }
 
 /** Timer measurements waiting to be written, and their running statistics. Pure. */
@@ -31,17 +44,12 @@ export class ChronoBuffer {
     }
     state.times.push(time);
     state.values.push(seconds);
-    state.count++;
-    const delta = seconds - state.mean;
-    state.mean += delta / state.count;
-    state.m2 += delta * (seconds - state.mean);
-    if (seconds < state.min) state.min = seconds;
-    if (seconds > state.max) state.max = seconds;
+    addToStats(state, seconds);
     this.pending++;
   }
 
   /** Continues a stored timer's statistics (a resumed run); `m2` is Welford's sum of squared deviations. */
-  seed(name: string, stored: { count: number; mean: number; m2: number; min: number; max: number }): void {
+  seed(name: string, stored: ChronoStats): void {
     this.chronos.set(name, { times: [], values: [], ...stored });
   }
 

@@ -16,6 +16,7 @@ import type { EffectiveStatus, ResumeEvent, RunEvent, RunRecord, RunResume } fro
 import { openStore, readEventsFile, type RunSummary } from '../store/reader.js';
 import { EVENTS_FILE } from '../store/paths.js';
 import { RunFiles, type WriteFailure } from '../store/runFiles.js';
+import { addToStats, type ChronoStats } from './chrono.js';
 
 /** `init({ resume })`: `'last'` (the most recently started run of the store), or a run id, unique id prefix or name. */
 export type ResumeReference = 'last' | (string & {});
@@ -29,14 +30,6 @@ export interface MetricStats {
   lastStep: number;
 }
 
-/** A timer's running statistics as the chrono buffer keeps them (Welford). */
-export interface ChronoStats {
-  count: number;
-  mean: number;
-  m2: number;
-  min: number;
-  max: number;
-}
 
 /** Where a resumed run goes on, and what its buffers start from. */
 export interface ResumeState {
@@ -104,15 +97,7 @@ function statsFromSummary(summary: RunRecord['summary'][string]): MetricStats {
 /** A stored timer's statistics, computed the way the chrono buffer computes them as values arrive. */
 export function chronoStats(series: Pick<ChronoSeries, 'length' | 'value'>): ChronoStats {
   const stats: ChronoStats = { count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
-  for (let i = 0; i < series.length; i++) {
-    const v = series.value[i]!;
-    stats.count++;
-    const delta = v - stats.mean;
-    stats.mean += delta / stats.count;
-    stats.m2 += delta * (v - stats.mean);
-    if (v < stats.min) stats.min = v;
-    if (v > stats.max) stats.max = v;
-  }
+  for (let i = 0; i < series.length; i++) addToStats(stats, series.value[i]!);
   return stats;
 }
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectSeries } from '../format/series.js';
 import { coerceRunRecord } from '../format/shape.js';
-import { encodeNumber } from '../format/numbers.js';
+import { bareRunRecord, summarizeSeries } from '../format/records.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent } from '../format/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { isRunId } from '../format/ids.js';
@@ -130,48 +130,22 @@ export function rebuildRecord(runId: string, events: readonly RunEvent[]): RunRe
   const final = statuses.at(-1);
   const summary: RunRecord['summary'] = {};
   for (const series of collectSeries(events).values()) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (const value of series.value) {
-      if (value < min) min = value;
-      if (value > max) max = value;
-    }
-    const noNumbers = min === Infinity && max === -Infinity;
-    summary[series.name] = {
-      last: encodeNumber(series.value[series.length - 1] ?? NaN),
-      min: encodeNumber(noNumbers ? NaN : min),
-      max: encodeNumber(noNumbers ? NaN : max),
-      count: series.length,
-      step: series.step[series.length - 1] ?? 0,
-    };
+    const summarized = summarizeSeries(series.value, series.step, series.length);
+    if (summarized) summary[series.name] = summarized;
   }
   const status = final?.status ?? 'running';
-  return {
-    format: STORE_FORMAT,
+  return bareRunRecord({
     id: runId,
     name: runId,
-    experiment: null,
-    group: null,
-    tags: [],
     notes: 'run.json rebuilt by trainbook doctor from the events',
-    metadata: {},
-    params: {},
-    notebook: null,
-    cell: null,
-    git: null,
-    env: null,
     status,
     startedAt: new Date(first).toISOString(),
     endedAt: status === 'running' ? null : new Date(last).toISOString(),
     heartbeatAt: new Date(last).toISOString(),
     summary,
-    chronos: {},
-    progress: null,
     error: final?.error ?? null,
-    lost: { points: 0, records: 0, firstError: null },
-    writer: { pid: -1, host: '' },
     ...withResumes(resumesOf(events)),
-  };
+  });
 }
 
 const withResumes = (resumes: NonNullable<RunRecord['resumes']>): Pick<RunRecord, 'resumes'> => (resumes.length > 0 ? { resumes } : {});
