@@ -85,6 +85,22 @@ describe('init({ resume })', () => {
     expect(html).toContain('>resumed</text>');
   });
 
+  it('continues system samples after the stored ones, so their steps never repeat', () => {
+    const dir = tempDir();
+    const sampled = (resume: string) => `
+const run = tb.init({ git: false, name: 'sampled', systemMetrics: { intervalMs: 100 }${resume} });
+await new Promise((resolve) => setTimeout(resolve, 450));
+await run.finish();`;
+    expect(runScript(dir, sampled('')).status).toBe(0);
+    expect(runScript(dir, sampled(", resume: 'last'")).status).toBe(0);
+    const run = storeOf(dir).list().runs[0]!;
+    const memory = storeOf(dir).read(run.record.id).series.get('sys/memory_used_percent')!;
+    const steps = [...memory.step];
+    expect(steps.length).toBeGreaterThanOrEqual(4);
+    expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i));
+    expect(run.record.resumes).toHaveLength(1);
+  });
+
   it('refuses to resume a run while its writer is alive, then resumes it by id once the writer was killed', async () => {
     const dir = tempDir();
     const child = startScript(dir, `${FIRST_HALF} run.flush(); console.log(run.id); setInterval(() => {}, 1000);`);

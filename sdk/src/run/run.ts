@@ -75,6 +75,8 @@ export class Run {
   /** System samples: all accepted, and those not yet written. */
   private systemPoints = 0;
   private systemPending = 0;
+  /** A resumed run's system samples go on after the stored ones (their steps are sample indices). */
+  private systemStepBase = 0;
   /** Listeners hear of flushes that hold only system samples or output once they have heard of something else. */
   private notified = false;
 
@@ -94,7 +96,10 @@ export class Run {
 
   /** A resumed run's summaries and automatic step go on from what is stored. */
   private continueFrom(state: ResumeState): void {
-    for (const [name, stats] of state.metrics) this.metrics.seed(name, stats);
+    for (const [name, stats] of state.metrics) {
+      this.metrics.seed(name, stats);
+      if (isSystemMetric(name)) this.systemStepBase = Math.max(this.systemStepBase, stats.lastStep + 1);
+    }
     for (const [name, stats] of state.chronos) this.timers.seed(name, stats);
     this.nextStep = state.nextStep;
   }
@@ -442,7 +447,7 @@ export class Run {
   logSystem(values: Record<string, number>, index: number, time: number): void {
     if (this.finishing) return;
     const before = this.metrics.total;
-    this.metrics.add(values, index, time, undefined);
+    this.metrics.add(values, this.systemStepBase + index, time, undefined);
     this.systemPoints += this.metrics.total - before;
     this.systemPending += this.metrics.total - before;
     if (this.live) this.live.add(values, (time - Date.parse(this.record.startedAt)) / 1000, 'elapsed');
