@@ -79,4 +79,28 @@ const timer = setInterval(() => { run.log({ loss: 1 / ++i }); if (i === 8) { cle
     expect(payload.run.status).toBe('completed');
     expect(payload.series[0]!.count).toBe(8);
   }, 120_000);
+
+  it('continues a run after a kernel restart: init({ resume: "last" }) in the new kernel', () => {
+    const dir = tempDir();
+    linkProject(dir);
+    const env = { JPY_SESSION_NAME: path.join(dir, 'nb.ipynb') };
+    // First kernel: three steps, then the kernel goes away without finish().
+    runInKernel(dir, [`import * as trainbook from 'trainbook';\nconst run = trainbook.init({ name: 'long', git: false, seed: 3 });\nfor (let s = 0; s < 3; s++) run.log({ loss: 3 - s });\nrun.flush();`], { env });
+    const store = path.join(dir, 'nb.trainbook');
+    const [stopped] = openStore(store).list().runs;
+    expect(stopped!.status).not.toBe('completed');
+    // A new kernel (a restart) picks it up.
+    const messages = runInKernel(
+      dir,
+      [`import * as trainbook from 'trainbook';\nconst run = trainbook.init({ resume: 'last' });\nfor (let s = 0; s < 3; s++) run.log({ loss: -s });\nawait run.finish();\nconsole.log(run.id, run.seed, run.resumeStep);`],
+      { env },
+    );
+    const printed = messages.filter((m) => m.msg_type === 'stream').map((m) => m.content.text).join('');
+    expect(printed).toContain(`${stopped!.record.id} 3 3`);
+    const data = openStore(store).read(stopped!.record.id);
+    expect(openStore(store).list().runs).toHaveLength(1);
+    expect([...data.series.get('loss')!.step]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(data.status).toBe('completed');
+    expect(data.record.resumes).toEqual([{ at: expect.any(String), fromStep: 3, fromStatus: stopped!.status }]);
+  }, 120_000);
 });
