@@ -30,13 +30,15 @@ console.log('trained with lr', lr);`,
 );
 // The run ends in a later cell: the context set before that cell must not land in its output.
 const FINISH = code('finish', 'await run.finish();');
+// A cell tagged as an experiment that never calls the SDK: its execution is a run all the same.
+const QUIET = code('quiet', 'const twice = lr * 2;', ['experiment:sweep']);
 const env = { JUPYTER_PATH: path.join(path.dirname(path.dirname(VENV_PYTHON)), 'share', 'jupyter') };
 
 describe('trainbook run (headless, real tslab kernel)', () => {
   it('runs every grid point in its own kernel, saves the executed notebooks and records the runs', () => {
     const dir = tempDir();
     linkProject(dir);
-    const notebook = writeNotebook(dir, [PARAMETERS, TRAIN, FINISH]);
+    const notebook = writeNotebook(dir, [PARAMETERS, TRAIN, FINISH, QUIET]);
     const original = fs.readFileSync(notebook, 'utf8');
     const result = runCli(['run', 'nb.ipynb', '--grid', 'lr=0.1,0.01', '--parallel', '2', '--jupyter-python', VENV_PYTHON], dir, env);
     expect(result.stderr).toContain('the parameters cell (cell 1) declares lr=0.1 epochs=2');
@@ -47,13 +49,14 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     const outputs = fs.readdirSync(dir).filter((f) => /^nb\.run-\d{8}-\d{6}-[12]\.ipynb$/.test(f)).sort();
     expect(outputs).toHaveLength(2);
     const executed = JSON.parse(fs.readFileSync(path.join(dir, outputs[1]!), 'utf8'));
-    expect(executed.cells.map((c: { id: string }) => c.id)).toEqual(['params', 'trainbook-injected-parameters', 'train', 'finish']);
+    expect(executed.cells.map((c: { id: string }) => c.id)).toEqual(['params', 'trainbook-injected-parameters', 'train', 'finish', 'quiet']);
     expect(executed.cells[1].metadata.tags).toEqual(['injected-parameters']);
     expect(executed.cells[1].source.join('')).toContain('const lr = 0.01;');
     expect(executed.cells[2].execution_count).toBe(3);
 
     // Two runs in the notebook's sidecar store, with the params each job ran with.
-    const { runs } = openStore(path.join(dir, 'nb.trainbook')).list();
+    const { runs: all } = openStore(path.join(dir, 'nb.trainbook')).list();
+    const runs = all.filter((run) => run.record.cell?.id === 'train');
     const byLr = runs.map((run) => run.record).sort((a, b) => Number(b.params.lr) - Number(a.params.lr));
     expect(byLr.map((r) => r.params)).toEqual([
       { lr: 0.1, epochs: 2 },
@@ -67,13 +70,24 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     const printed = openStore(path.join(dir, 'nb.trainbook')).read(byLr[1]!.id).output.chunks.map((chunk) => chunk.text).join('');
     expect(printed).toBe('trained with lr 0.01\n');
 
+    // The tagged cell that never called the SDK: one run per job, and one execution record each.
+    const quiet = all.filter((run) => run.record.cell?.id === 'quiet').map((run) => run.record);
+    expect(quiet.map((r) => [r.status, r.experiment, r.params.lr]).sort()).toEqual([
+      ['completed', 'sweep', 0.01],
+      ['completed', 'sweep', 0.1],
+    ]);
+    const executions = fs.readdirSync(path.join(dir, 'nb.trainbook', 'executions')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, 'nb.trainbook', 'executions', f), 'utf8')));
+    expect(executions).toHaveLength(2);
+    expect(executions.every((e) => e.cell.id === 'quiet' && e.success && e.synthesized && e.durationMs >= 0)).toBe(true);
+    expect(executions.map((e) => e.runs[0]).sort()).toEqual(quiet.map((r) => r.id).sort());
+
     // The summary: one row per job with its run and last metric.
     expect(result.stdout).toMatch(/^JOB\s+PARAMS\s+STATUS/);
     expect(result.stdout).toMatch(new RegExp(`1\\s+lr=0\\.1\\s+completed\\s+\\S+\\s+${outputs[0]!.replace(/\./g, '\\.')}\\s+${byLr[0]!.id}\\s+completed\\s+loss=0\\.05`));
     expect(result.stdout).toMatch(new RegExp(`2\\s+lr=0\\.01\\s+completed\\s+\\S+\\s+${outputs[1]!.replace(/\./g, '\\.')}\\s+${byLr[1]!.id}\\s+completed\\s+loss=0\\.005`));
     expect(result.stdout).toContain('2 jobs: 2 completed');
     // Not a terminal: a line per event.
-    expect(result.stderr).toMatch(/\[2\/2\] lr=0\.01: cell 4\/4 done/);
+    expect(result.stderr).toMatch(/\[2\/2\] lr=0\.01: cell 5\/5 done/);
   }, 60_000);
 
   it('exits 1 when a cell throws, shows its error, fails its run and keeps the executed notebook', () => {

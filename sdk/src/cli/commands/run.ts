@@ -15,6 +15,8 @@ import { outputPaths } from '../../headless/naming.js';
 import { planJobs, type HeadlessJob } from '../../headless/plan.js';
 import { resolvePython } from '../../headless/python.js';
 import { checkJupyter, executeJobs, isFile } from '../../headless/execute.js';
+import { experimentExecutions, noteCellTiming, type CellTiming } from '../../headless/executions.js';
+import { writeExecutionRecord, writeFinishedRun } from '../../store/finishedRuns.js';
 import { applyEvent, eventLine, newProgress, paramsLabel, renderProgress, type JobProgress } from '../../headless/progress.js';
 import { renderSummary, type JobOutcome } from '../../headless/summary.js';
 import { valueSource } from '../../headless/inject.js';
@@ -95,6 +97,7 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
   const storeDir = storeDirForNotebook(notebook);
   const before = new Set(listRuns(storeDir).map((run) => run.record.id));
   const progress = new Map<HeadlessJob, JobProgress>(jobs.map((job) => [job, newProgress(job.number, job.params, job.cells)]));
+  const timings = new Map<HeadlessJob, Map<number, CellTiming>>(jobs.map((job) => [job, new Map()]));
   const display = new ProgressDisplay(io, [...progress.values()], Boolean(process.stderr.isTTY));
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -115,6 +118,7 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
       signal: controller.signal,
       onEvent: (job, event) => {
         const now = io.now();
+        noteCellTiming(timings.get(job)!, event, now);
         const next = applyEvent(progress.get(job)!, event, now);
         progress.set(job, next);
         display.update(job.number - 1, next, event, now);
@@ -125,9 +129,31 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
     display.stop();
   }
 
+  for (const job of jobs) recordExecutions(job, progress.get(job)!, timings.get(job)!, storeDir, path.basename(notebook), io);
   const outcomes = jobOutcomes(jobs, progress, storeDir, before);
   io.out(`${renderSummary(outcomes, io.cwd)}\n`);
   return outcomes.every((outcome) => outcome.progress.state === 'completed') ? ExitCode.ok : ExitCode.findings;
+}
+
+/**
+ * Records each execution of an experiment cell of the job's executed notebook in the store, and a
+ * run for each one that never called the SDK, as the JupyterLab extension does.
+ */
+function recordExecutions(job: HeadlessJob, progress: JobProgress, timings: Map<number, CellTiming>, storeDir: string, notebookName: string, io: CommandContext['io']): void {
+  let executed: NotebookJson;
+  try {
+    executed = JSON.parse(fs.readFileSync(job.output, 'utf8')) as NotebookJson;
+  } catch {
+    return; // The driver could not start or save: nothing ran to record.
+  }
+  try {
+    for (const { execution, run } of experimentExecutions(executed, timings, { notebook: notebookName, params: job.injection.effective, failure: progress.failure })) {
+      if (run) writeFinishedRun(storeDir, notebookName, run.record, run.events);
+      writeExecutionRecord(storeDir, notebookName, execution);
+    }
+  } catch (error) {
+    io.err(`trainbook: warning: job ${job.number}: could not record the experiment cells' executions: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }
 
 /** Says which params the notebook declares, and warns about keys it does not or values of another type. */

@@ -1,0 +1,62 @@
+/**
+ * Writing whole runs that no live process writes: an imported run, or the run of a tagged cell
+ * that never called the SDK (headless `trainbook run`). The folder is built aside and renamed into
+ * place at the end, so a failure leaves nothing half-written. Also the execution records of
+ * tagged cells (`executions/<id>.json`), as the JupyterLab extension writes them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreError } from '../errors.js';
+import { frameEvent } from '../format/events.js';
+import { isRunId } from '../format/ids.js';
+import type { RunEvent, RunRecord } from '../format/types.js';
+import type { ExecutionRecord } from '../experiments/runs.js';
+import { writeFileAtomic } from './atomic.js';
+import { ARTIFACTS_DIR, EVENTS_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
+import { crcOfText, ensureStore } from './runFiles.js';
+
+export const EXECUTIONS_DIR = 'executions';
+
+/**
+ * Writes `record` and its `events` as a new run folder of the store (made if needed).
+ *
+ * @example
+ * writeFinishedRun('.trainbook', null, record, [{ type: 'status', time: Date.now(), status: 'completed' }]);
+ */
+export function writeFinishedRun(storeDir: string, notebook: string | null, record: RunRecord, events: readonly RunEvent[]): string {
+  if (!isRunId(record.id)) throw new StoreError(`"${record.id}" is not a run id; runs get ids from newRunId().`);
+  ensureStore(storeDir, notebook);
+  const runsDir = path.join(storeDir, RUNS_DIR);
+  const finalDir = path.join(runsDir, record.id);
+  // A dot folder: readers and doctor skip it while it is being filled.
+  const buildDir = path.join(runsDir, `.new-${record.id}.tmp`);
+  try {
+    fs.mkdirSync(path.join(buildDir, ARTIFACTS_DIR), { recursive: true });
+    const fd = fs.openSync(path.join(buildDir, EVENTS_FILE), 'w', 0o644);
+    try {
+      for (const event of events) fs.writeSync(fd, frameEvent(event, crcOfText));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    writeFileAtomic(path.join(buildDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
+    fs.renameSync(buildDir, finalDir);
+  } catch (error) {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    throw new StoreError(`Cannot write run ${record.id} into ${storeDir}: ${(error as Error).message}. Nothing was added to the store.`, { cause: error });
+  }
+  return finalDir;
+}
+
+/** Writes one execution record of a tagged cell (never rewritten: its id is new). */
+export function writeExecutionRecord(storeDir: string, notebook: string | null, execution: ExecutionRecord): void {
+  if (!isRunId(execution.id)) throw new StoreError(`"${execution.id}" is not an execution id.`);
+  ensureStore(storeDir, notebook);
+  const dir = path.join(storeDir, EXECUTIONS_DIR);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(path.join(dir, `${execution.id}.json`), `${JSON.stringify(execution, null, 2)}\n`);
+  } catch (error) {
+    throw new StoreError(`Cannot write the execution record ${execution.id} into ${storeDir}: ${(error as Error).message}.`, { cause: error });
+  }
+}
