@@ -53,11 +53,12 @@ describe('headless/executions', () => {
     expect(boom!.run!.record).toMatchObject({ status: 'failed', error: { name: 'RangeError', message: 'diverged' } });
   });
 
-  it('marks a cell that started but never ended (an interrupted job) as not successful', () => {
+  it('marks a cell that started but never ended (an interrupted job) as interrupted', () => {
     const map = new Map<number, CellTiming>();
     noteCellTiming(map, { type: 'cell', index: 2, ordinal: 3, state: 'running' }, 5000);
     const [only] = experimentExecutions(executed(), map, { notebook: 'train.ipynb', params: {}, failure: null });
     expect(only!.execution).toMatchObject({ success: false, error: { ename: 'Interrupted' }, durationMs: 0 });
-    expect(only!.run!.record.status).toBe('failed');
+    expect(only!.run!.record.status).toBe('interrupted');
+    expect(only!.run!.events.at(-1)).toMatchObject({ type: 'status', status: 'interrupted' });
   });
 });

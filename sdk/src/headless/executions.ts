@@ -74,7 +74,13 @@ export function experimentExecutions(
       const record = cellRunRecord(newRunId(execution.start), execution, executionId);
       record.metadata = { ...record.metadata, source: 'trainbook run' };
       record.writer = { pid: -1, host: 'trainbook run' };
-      run = { record, events: cellRunEvents(execution) };
+      let events = cellRunEvents(execution);
+      if (timing.end === null) {
+        // The job was stopped while this cell ran: the run was interrupted, not failed.
+        record.status = 'interrupted';
+        events = events.map((event) => (event.type === 'status' && event.status === 'failed' ? { ...event, status: 'interrupted' } : event));
+      }
+      run = { record, events };
       runs = [record.id];
     }
     recorded.push({ execution: executionRecord(executionId, execution, runs, linked.length === 0), run });

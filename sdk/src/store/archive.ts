@@ -9,6 +9,8 @@ import { writeFileAtomic } from './atomic.js';
 import { RUNS_DIR } from './paths.js';
 
 export const ARCHIVE_FILE = 'archive.json';
+/** `<store>/archives/v<N>`: one file per archive version, created exclusively, so two archiving processes never share a number. */
+export const ARCHIVE_CLAIMS_DIR = 'archives';
 
 export interface ArchiveMarker {
   /** `archived_v<version>_<yyyy-mm-dd>`. */
@@ -54,6 +56,23 @@ export function nextArchiveVersion(storeDir: string): number {
 }
 
 /**
+ * Takes the first free version from `from` on by creating its claim file exclusively (the file
+ * holds the run id): of two processes archiving at the same moment, each gets its own number.
+ */
+export function claimArchiveVersion(storeDir: string, from: number, runId: string): number {
+  const dir = path.join(storeDir, ARCHIVE_CLAIMS_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  for (let version = Math.max(1, from); ; version++) {
+    try {
+      fs.writeFileSync(path.join(dir, `v${version}`), `${runId}\n`, { flag: 'wx' });
+      return version;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
  * Marks a run as archived, or returns the marker it already has.
  *
  * @example
@@ -65,7 +84,7 @@ export function nextArchiveVersion(storeDir: string): number {
 export function archiveRun(storeDir: string, runDir: string, now: Date): { marker: ArchiveMarker; already: boolean } {
   const existing = readArchiveMarker(runDir);
   if (existing) return { marker: existing, already: true };
-  const version = nextArchiveVersion(storeDir);
+  const version = claimArchiveVersion(storeDir, nextArchiveVersion(storeDir), path.basename(runDir));
   const marker: ArchiveMarker = { name: archiveName(version, now), archivedAt: now.toISOString(), version };
   writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
   return { marker, already: false };
