@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuilt } from '../helpers/sdk.js';
-import { makeLabRoot, openBrowser, openNotebook, runCommand, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { describe, expect, it } from 'vitest';
+import { labSession, openNotebook, runCommand, screenshot } from '../helpers/lab.js';
 
 const PARAMS = (lr: number) => `const lr = ${lr};\nconst optimizer = { name: "adam", betas: [0.9, 0.999], };`;
 const EXPERIMENT = [
@@ -47,26 +46,11 @@ function processesWith(text: string): number[] {
   }).map(Number);
 }
 
-let lab: Lab;
-let browser: Browser;
-let root: string;
-
-beforeAll(async () => {
-  requireBuilt();
-  root = makeLabRoot('exp');
-  fs.writeFileSync(path.join(root, 'exp.ipynb'), notebook());
-  lab = await startLab(root);
-  browser = await openBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-}, 60_000);
+const session = labSession('exp', (root) => fs.writeFileSync(path.join(root, 'exp.ipynb'), notebook()));
 
 describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () => {
   it('tags a cell, records three runs with their params, filters to two and compares them', async () => {
+    const { lab, browser, root } = session;
     const { page } = browser;
     await openNotebook(page, lab.url('exp.ipynb'));
     const cells = page.locator('.jp-Notebook .jp-Cell');
@@ -191,6 +175,7 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
   }, 300_000);
 
   it('tags from the context menu, names with the dialog, toggles with Alt+E, records cells that never call the SDK and failing cells, goes to the cell, and restores the panel after a reload', async () => {
+    const { lab, browser, root } = session;
     const cell = (id: string, source: string, tags: string[]) => ({ cell_type: 'code', id, metadata: tags.length ? { tags } : {}, source, outputs: [], execution_count: null });
     fs.writeFileSync(
       path.join(root, 'plain.ipynb'),

@@ -1,32 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RUN_MIME } from '../../sdk/src/live/payload.js';
-import { ROOT, requireBuilt } from '../helpers/sdk.js';
-import { makeLabRoot, openBrowser, openNotebook, runAllCells, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { ROOT } from '../helpers/sdk.js';
+import { labSession, openNotebook, runAllCells, screenshot } from '../helpers/lab.js';
 import { VENV_PYTHON } from '../helpers/kernel.js';
 
-let lab: Lab;
-let browser: Browser;
-let root: string;
-
-beforeAll(async () => {
-  requireBuilt();
-  root = makeLabRoot('lab');
-  fs.copyFileSync(path.join(ROOT, 'examples', 'train.ipynb'), path.join(root, 'train.ipynb'));
-  lab = await startLab(root);
-  browser = await openBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-}, 60_000);
+const session = labSession('lab', (root) => fs.copyFileSync(path.join(ROOT, 'examples', 'train.ipynb'), path.join(root, 'train.ipynb')));
 
 describe('JupyterLab with trainbook (real lab, real tslab kernel, Chromium)', () => {
   it('runs the example notebook with a live chart that grows, ends completed, and saves a valid notebook', async () => {
+    const { lab, browser, root } = session;
     const { page } = browser;
     await openNotebook(page, lab.url('train.ipynb'));
     await runAllCells(page);

@@ -3,13 +3,11 @@
  * Chromium: saved outputs, live updates from a tslab kernel, hostile outputs, theme switches.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_MIME } from '../../sdk/src/live/payload.js';
-import { requireBuilt } from '../helpers/sdk.js';
-import { openBrowser, openNotebook, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
+import { labSession, openNotebook, screenshot, type Browser, type Lab } from '../helpers/lab.js';
 
 const EVIL = '<img src=x onerror=window.__pwned=1>';
 const BREAKOUT = '"}]};alert(1)//';
@@ -89,16 +87,8 @@ const outputs = (page: Page): Promise<OutputState[]> =>
   );
 
 describe('RunOutputRenderer in JupyterLab', () => {
-  let dir: string;
-  let lab: Lab;
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    requireBuilt();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainbook-ext-'));
-    notebook(path.join(dir, 'saved.ipynb'), 'python3', [
+  const session = labSession('ext', (root) => {
+    notebook(path.join(root, 'saved.ipynb'), 'python3', [
       { source: '# running', outputs: [display(payload())] },
       { source: '# failed', outputs: [display(payload({
         run: { status: 'failed', error: { name: 'DivergedError', message: 'loss is NaN' } },
@@ -111,28 +101,28 @@ describe('RunOutputRenderer in JupyterLab', () => {
         series: [series('loss', 200, (i) => 1 / (i + 1)), { ...series('sys/cpu_percent', 30, (i) => 40 + (i % 7)), xAxis: 'elapsed' }],
       }))] },
     ]);
-    notebook(path.join(dir, 'hostile.ipynb'), 'python3', [{ source: '# hostile', outputs: [display(payload({
+    notebook(path.join(root, 'hostile.ipynb'), 'python3', [{ source: '# hostile', outputs: [display(payload({
       run: { id: `x"><img src=x onerror=window.__pwned=2>`, name: EVIL, experiment: BREAKOUT, error: { name: '<b>b</b>', message: '<script>window.__pwned=3</script>' } },
       series: [series(EVIL, 20, (i) => i), series(BREAKOUT, 20, (i) => -i)],
       spec: { signals: [{ name: 'x', init: 'window.__pwned=4' }] },
       embedOptions: { actions: true, loader: { baseURL: 'https://example.invalid/' } },
       $schema: 'https://vega.github.io/schema/vega/v5.json',
     }))] }]);
-    notebook(path.join(dir, 'live.ipynb'), 'tslab', [{ source: LIVE_CELL }]);
-    lab = await startLab(dir);
-    browser = await openBrowser();
+    notebook(path.join(root, 'live.ipynb'), 'tslab', [{ source: LIVE_CELL }]);
+  });
+  let lab: Lab;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(() => {
+    ({ lab, browser } = session);
     page = browser.page;
     page.on('dialog', (dialog) => {
       if (dialog.type() !== 'beforeunload') errors.push(`dialog: ${dialog.message()}`);
       void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
     });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  });
 
   async function open(name: string): Promise<void> {
     await page.goto(lab.url(name));

@@ -4,7 +4,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './sdk.js';
+import { afterAll, beforeAll } from 'vitest';
+import { requireBuilt, ROOT } from './sdk.js';
 
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const TOKEN = 'trainbook-test';
@@ -156,4 +157,50 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS, name);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+export interface LabSession {
+  readonly lab: Lab;
+  readonly browser: Browser;
+  /** The folder the lab serves (under .lab-tmp/, removed afterwards). */
+  readonly root: string;
+}
+
+/**
+ * A real JupyterLab on a fresh folder (filled by `prepare`) and a Chromium, started before the
+ * test file's tests and stopped after them. Read the fields inside tests (they are set by then).
+ *
+ * @example
+ * const session = labSession('exp', (root) => fs.writeFileSync(path.join(root, 'a.ipynb'), nb));
+ * it('...', async () => { const { lab, browser } = session; ... });
+ */
+export function labSession(prefix: string, prepare: (root: string) => void): LabSession {
+  const state: { lab?: Lab; browser?: Browser; root?: string } = {};
+  beforeAll(async () => {
+    requireBuilt();
+    state.root = makeLabRoot(prefix);
+    prepare(state.root);
+    state.lab = await startLab(state.root);
+    state.browser = await openBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.lab?.stop();
+    if (state.root) fs.rmSync(state.root, { recursive: true, force: true });
+  }, 60_000);
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`labSession: the ${what} is not started yet (read it inside a test)`);
+    return value;
+  };
+  return {
+    get lab() {
+      return started(state.lab, 'lab');
+    },
+    get browser() {
+      return started(state.browser, 'browser');
+    },
+    get root() {
+      return started(state.root, 'lab folder');
+    },
+  };
 }
