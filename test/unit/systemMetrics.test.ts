@@ -163,6 +163,28 @@ describe('systemMetrics', () => {
       expect(seen).toEqual([0]);
     });
 
+    it('takes a last CPU and memory sample when a started sampler closes, so short runs get averages too', () => {
+      const samples: Array<{ values: Record<string, number>; index: number }> = [];
+      const { probe, state } = fakeProbe();
+      const sampler = new SystemSampler((values, index) => samples.push({ values, index }), { intervalMs: 60_000 }, probe);
+      sampler.start(); // baseline now; the first timed sample would come in a minute
+      state.now += 3000;
+      state.total += 8000;
+      state.idle += 2000;
+      sampler.close();
+      expect(samples).toHaveLength(1);
+      expect(samples[0]!.index).toBe(0);
+      expect(samples[0]!.values['sys/cpu_percent']).toBeCloseTo(75, 10);
+      expect(state.gpuCalls).toBe(0);
+      sampler.close();
+      expect(samples).toHaveLength(1);
+      // Closed right after a sample: nothing more.
+      const again = new SystemSampler((values, index) => samples.push({ values, index }), { intervalMs: 60_000 }, probe);
+      again.start();
+      again.close();
+      expect(samples).toHaveLength(1);
+    });
+
     it('never lets a failing sink escape into the timer', () => {
       const { probe } = fakeProbe();
       const sampler = new SystemSampler(() => {

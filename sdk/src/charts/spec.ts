@@ -119,7 +119,7 @@ export function groupChartSpec(theme: ChartTheme, options: { height?: number; lo
     mark: { type: 'line', clip: true, strokeWidth: 1.5 },
     encoding: {
       // The `step` field holds seconds since the run started on an `elapsed` axis.
-      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 } },
+      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 }, ...(options.xAxis === 'elapsed' ? { scale: { zero: true } } : {}) },
       y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: options.logScale ? 'log' : 'linear' } },
       color: { field: 'series', type: 'nominal', title: null },
       tooltip: [

@@ -23,7 +23,12 @@ export interface ReportChartShape {
   logScale: boolean;
   /** `elapsed`: x is seconds since the run started (system metrics), held in the `step` field. Default `step`. */
   xAxis?: ChartXAxis;
+  /** Mark each point too: lines of one or two points are barely visible (a short run's system samples). */
+  points?: boolean;
 }
+
+/** Points per series below which a chart marks each point. */
+export const FEW_POINTS = 4;
 
 export function reportChartSpec(shape: ReportChartShape): Record<string, unknown> {
   const color = shape.colorBy;
@@ -39,9 +44,10 @@ export function reportChartSpec(shape: ReportChartShape): Record<string, unknown
       { name: 'pick', select: { type: 'point', fields: [color] }, bind: 'legend' },
       { name: 'zoom', select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' },
     ],
-    mark: { type: 'line', clip: true, strokeWidth: 1.5, interpolate: 'linear' },
+    mark: { type: 'line', clip: true, strokeWidth: 1.5, interpolate: 'linear', ...(shape.points ? { point: { filled: true, size: 36 } } : {}) },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 } },
+      // Seconds since the start begin at 0 (a run with one sample would otherwise get a one-value axis).
+      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 }, ...(shape.xAxis === 'elapsed' ? { scale: { zero: true } } : {}) },
       y: { field: 'value', type: 'quantitative', title: null, scale: shape.logScale ? { type: 'log' } : { zero: false } },
       color: { field: color, type: 'nominal', title: null, legend: { symbolLimit: 30, columns: 3, labelLimit: 220 } },
       ...(shape.dashByMetric ? { strokeDash: { field: 'metric', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {}),

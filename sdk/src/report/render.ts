@@ -4,7 +4,7 @@
  * a module the SDK's entry point exports (notebooks `require()` the SDK).
  */
 import { chartRowsOf, type ChartData } from './chartData.js';
-import { REPORT_POINTS, reportChartSpec, wantsLogScale } from './chartSpec.js';
+import { FEW_POINTS, REPORT_POINTS, reportChartSpec, wantsLogScale } from './chartSpec.js';
 import { withResumeRules } from '../charts/spec.js';
 
 export interface RenderedChart {
@@ -24,7 +24,26 @@ function loadVega(): Promise<[VegaModule, VegaLiteModule]> {
 
 export function chartShape(data: ChartData): Parameters<typeof reportChartSpec>[0] {
   const manyRuns = data.runs.length > 1;
-  return { colorBy: manyRuns ? 'run' : 'metric', dashByMetric: manyRuns && data.metrics.length > 1, logScale: wantsLogScale(data.columns.value), xAxis: data.xAxis };
+  return {
+    colorBy: manyRuns ? 'run' : 'metric',
+    dashByMetric: manyRuns && data.metrics.length > 1,
+    logScale: wantsLogScale(data.columns.value),
+    xAxis: data.xAxis,
+    points: longestSeries(data) < FEW_POINTS,
+  };
+}
+
+/** Points of the longest series (run and metric) the chart draws. */
+function longestSeries(data: ChartData): number {
+  const counts = new Map<string, number>();
+  let longest = 0;
+  for (let i = 0; i < data.columns.run.length; i++) {
+    const key = `${data.columns.run[i]}:${data.columns.metric[i]}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
+    if (count > longest) longest = count;
+  }
+  return longest;
 }
 
 /** Compiles and renders one chart. The SVG is what a reader sees before (or without) scripts. */

@@ -183,6 +183,9 @@ export type SystemSampleSink = (values: Record<string, number>, index: number, t
  * // ... later
  * sampler.close();
  */
+/** A closing sample needs this much time since the previous one for a meaningful CPU share. */
+export const FINAL_SAMPLE_MIN_GAP_MS = 200;
+
 export class SystemSampler {
   private timer: NodeJS.Timeout | null = null;
   private previousCpu: CpuTimes | null = null;
@@ -199,7 +202,7 @@ export class SystemSampler {
     private readonly probe: SystemProbe = nodeProbe,
   ) {}
 
-  /** Takes the CPU baseline now; the first sample comes one interval later. */
+  /** Takes the CPU baseline now; the first sample comes one interval later, and a last one at {@link close}. */
   start(): void {
     if (this.timer || this.closed) return;
     this.baseline();
@@ -214,6 +217,10 @@ export class SystemSampler {
 
   /** Takes one sample now (the timer calls this; tests and the bench too). */
   sample(): void {
+    this.takeSample(true);
+  }
+
+  private takeSample(withGpu: boolean): void {
     if (this.closed) return;
     if (!this.previousCpu) this.baseline();
     const time = this.probe.now();
@@ -230,10 +237,16 @@ export class SystemSampler {
     this.previousTime = time;
     const index = this.index++;
     this.deliver(values, index, time);
-    if (this.gpuActive && !this.gpuInFlight) this.queryGpus(index, time);
+    if (withGpu && this.gpuActive && !this.gpuInFlight) this.queryGpus(index, time);
   }
 
+  /**
+   * Stops sampling. A sampler that was started takes a last CPU and memory sample first (when the
+   * previous one is at least {@link FINAL_SAMPLE_MIN_GAP_MS} old), so a run shorter than one
+   * interval still has its averages; the GPU is not asked (its answer would come too late).
+   */
   close(): void {
+    if (this.timer && !this.closed && this.probe.now() - this.previousTime >= FINAL_SAMPLE_MIN_GAP_MS) this.takeSample(false);
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
