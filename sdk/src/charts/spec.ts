@@ -116,7 +116,8 @@ export function groupChartSpec(theme: ChartTheme, options: { height?: number; lo
     height: options.height ?? 180,
     autosize: { type: 'fit-x', contains: 'padding' },
     data: { name: POINTS_DATA },
-    mark: { type: 'line', clip: true, strokeWidth: 1.5 },
+    // System samples come every few seconds: each is marked, so the first ones show before a line does.
+    mark: { type: 'line', clip: true, strokeWidth: 1.5, ...(options.xAxis === 'elapsed' ? { point: { filled: true, size: 16 } } : {}) },
     encoding: {
       // The `step` field holds seconds since the run started on an `elapsed` axis.
       x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 }, ...(options.xAxis === 'elapsed' ? { scale: { zero: true } } : {}) },
