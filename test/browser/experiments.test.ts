@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labSession, openNotebook, runCommand, screenshot } from '../helpers/lab.js';
+import { runCli } from '../helpers/sdk.js';
 
 const PARAMS = (lr: number) => `const lr = ${lr};\nconst optimizer = { name: "adam", betas: [0.9, 0.999], };`;
 const EXPERIMENT = [
@@ -251,6 +252,12 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     await expect.poll(() => panel.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(2);
     const failedRow = panel.locator(`.tb-RunsTable-row[data-run-id="${byCell.fails.id}"]`);
     expect(await failedRow.getAttribute('data-status')).toBe('failed');
+    // Archived from a terminal: the panel marks the run with its archive name.
+    const archived = runCli(['archive', byCell.fails.id, path.join(root, 'plain.trainbook')], root);
+    expect(archived.status, archived.stderr).toBe(0);
+    await panel.locator('.tb-RunsPanel-refresh').click();
+    await expect.poll(() => failedRow.getAttribute('data-archive'), { timeout: 20_000 }).toMatch(/^archived_v1_\d{4}-\d{2}-\d{2}$/);
+    expect(await failedRow.locator('.tb-ArchiveBadge').textContent()).toBe('archived');
     expect(await panel.locator(`.tb-RunsTable-row[data-run-id="${byCell.quiet.id}"] td[data-column="experiment"]`).textContent()).toBe('sweep <b>1</b>');
     expect(await page.locator('#trainbook-runs b').count()).toBe(0);
     await cells.nth(3).locator('.jp-InputPrompt').click();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { archiveRun, claimArchiveVersion, nextArchiveVersion, readArchiveMarker } from '../../sdk/src/store/archive.js';
+import { parseArchiveClaim } from '../../sdk/src/format/archives.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function store(runs: string[]): string {
@@ -24,7 +25,9 @@ describe('store/archive', () => {
     const dir = store(['a', 'b']);
     // Both read "next is 1" before either wrote its marker: the exclusive claims still differ.
     const seen = nextArchiveVersion(dir);
-    expect([claimArchiveVersion(dir, seen, 'a'), claimArchiveVersion(dir, seen, 'b')]).toEqual([1, 2]);
-    expect(fs.readFileSync(path.join(dir, 'archives', 'v2'), 'utf8')).toBe('b\n');
+    const now = new Date('2026-12-01T10:00:00Z');
+    expect([claimArchiveVersion(dir, seen, 'a', now), claimArchiveVersion(dir, seen, 'b', now)]).toEqual([1, 2]);
+    expect(parseArchiveClaim(fs.readFileSync(path.join(dir, 'archives', 'v2'), 'utf8'))).toEqual({ run: 'b', name: 'archived_v2_2026-12-01', archivedAt: now.toISOString() });
+    expect(parseArchiveClaim('b\n')).toBeNull();
   });
 });

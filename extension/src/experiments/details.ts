@@ -42,12 +42,13 @@ export class RunDetailsView {
   }
 
   /** Shows `record`; `output` is read after (a run's events can be large), so it comes as a promise. */
-  async show(record: RunRecord, output: Promise<RunOutput>): Promise<void> {
+  async show(record: RunRecord, output: Promise<RunOutput>, archive: string | null = null): Promise<void> {
     const generation = ++this.generation;
     this.node.replaceChildren();
     this.node.hidden = false;
     this.node.dataset.runId = record.id;
     this.node.append(el('h3', undefined, `Run ${record.name}`));
+    if (archive) this.node.append(el('p', 'tb-RunDetails-archive', `Archived as ${archive}: kept, never pruned.`));
     if (record.error) {
       const error = el('div', 'tb-RunDetails-error');
       error.append(el('strong', undefined, `${record.error.name}: ${record.error.message}`));

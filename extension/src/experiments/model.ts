@@ -9,6 +9,7 @@ import type { ExperimentStore, RunListing } from './store.js';
 export class RunsModel {
   private _records: RunRecord[] = [];
   private _problems: RunListing['problems'] = [];
+  private _archives: RunListing['archives'] = new Map();
   private _error: string | null = null;
   private _loaded = false;
   private inFlight: Promise<void> | null = null;
@@ -43,6 +44,11 @@ export class RunsModel {
     return this._loaded;
   }
 
+  /** The archive name of a run kept with `trainbook archive`, else null. */
+  archiveOf(runId: string): string | null {
+    return this._archives.get(runId) ?? null;
+  }
+
   /** Runs per cell id, for the badges. */
   countForCell(cellId: string): number {
     let count = 0;
@@ -63,6 +69,7 @@ export class RunsModel {
           const listing = await this.store.listRuns(this._path);
           this._records = listing.runs.map((r) => r.record);
           this._problems = listing.problems;
+          this._archives = listing.archives;
           this._error = null;
         } catch (error) {
           this._error = `Could not read the runs: ${error instanceof Error ? error.message : String(error)}`;

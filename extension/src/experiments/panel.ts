@@ -219,10 +219,11 @@ export class RunsPanel extends Widget {
       this.detailed = null;
       return;
     }
-    const signature = compareSignature([record]);
+    const archive = this.model?.archiveOf(record.id) ?? null;
+    const signature = `${compareSignature([record])}|${archive ?? ''}`;
     if (this.detailed?.id === record.id && this.detailed.signature === signature) return;
     this.detailed = { id: record.id, signature };
-    void this.details.show(record, this.store.readOutput(this.panel.context.path, record.id));
+    void this.details.show(record, this.store.readOutput(this.panel.context.path, record.id), archive);
   }
 
   /** Redraws the compare view when a compared run changed (a live run's new points). */
@@ -238,6 +239,8 @@ export class RunsPanel extends Widget {
     const tr = el('tr', 'tb-RunsTable-row');
     tr.dataset.runId = record.id;
     tr.dataset.status = row.status;
+    const archived = this.model?.archiveOf(record.id);
+    if (archived) tr.dataset.archive = archived;
     const selectCell = el('td', 'tb-RunsTable-select');
     const box = el('input');
     box.type = 'checkbox';
@@ -267,6 +270,13 @@ export class RunsPanel extends Widget {
       } else if (column.id === 'name') {
         td.textContent = record.name;
         td.title = record.id;
+        const archive = this.model?.archiveOf(record.id);
+        if (archive) {
+          const badge = el('span', 'tb-ArchiveBadge', 'archived');
+          badge.title = `Kept as ${archive} (trainbook archive): never pruned`;
+          badge.dataset.archive = archive;
+          td.append(' ', badge);
+        }
       } else if (column.id === 'experiment') td.textContent = record.experiment ?? '';
       else if (column.id === 'started') {
         const started = new Date(record.startedAt);

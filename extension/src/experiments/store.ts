@@ -9,6 +9,7 @@ import { crc32String } from '../../../sdk/src/format/crc32.js';
 import { frameEvent, parseEvents } from '../../../sdk/src/format/events.js';
 import { collectOutput, collectSeries, type RunOutput, type Series } from '../../../sdk/src/format/series.js';
 import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
+import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, parseArchiveClaim, type ArchiveClaim } from '../../../sdk/src/format/archives.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord } from '../../../sdk/src/format/types.js';
 import type { ExecutionRecord } from '../../../sdk/src/experiments/runs.js';
 
@@ -36,6 +37,8 @@ export interface RunListing {
   runs: StoredRun[];
   /** Runs that could not be read: shown, never thrown. */
   problems: Array<{ id: string; reason: string }>;
+  /** Archive name per archived run id (`trainbook archive`). */
+  archives: Map<string, string>;
 }
 
 const isNotFound = (error: unknown): boolean => {
@@ -46,6 +49,8 @@ const isNotFound = (error: unknown): boolean => {
 export class ExperimentStore {
   private readonly ensured = new Set<string>();
   private readonly cache = new Map<string, StoredRun>();
+  /** Archive claim files never change once written: each is read once. */
+  private readonly claims = new Map<string, ArchiveClaim | null>();
   /** Folders seen to exist, so polling does not look them up each time. */
   private readonly known = new Set<string>();
 
@@ -57,14 +62,14 @@ export class ExperimentStore {
     let listing: Contents.IModel;
     // Probing a missing folder would log a 404 in the browser console: look at the parent first.
     if (!this.known.has(runsDir) && ((await this.entryType(storeDirOf(notebookPath))) !== 'directory' || (await this.entryType(runsDir)) !== 'directory')) {
-      return { runs: [], problems: [] };
+      return { runs: [], problems: [], archives: new Map() };
     }
     this.known.add(runsDir);
     try {
       listing = await this.contents.get(runsDir, { content: true, type: 'directory' });
     } catch (error) {
       this.known.delete(runsDir);
-      if (isNotFound(error)) return { runs: [], problems: [] };
+      if (isNotFound(error)) return { runs: [], problems: [], archives: new Map() };
       throw error;
     }
     const entries = (Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : []).filter((e) => e.type === 'directory' && RUN_ID.test(e.name));
@@ -98,7 +103,34 @@ export class ExperimentStore {
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
     runs.sort((a, b) => (a.record.id < b.record.id ? -1 : 1));
-    return { runs, problems };
+    return { runs, problems, archives: await this.readArchives(storeDirOf(notebookPath)) };
+  }
+
+  /** The store's archives, from its `archives/v<N>` claim files; none when it has no such folder. */
+  private async readArchives(store: string): Promise<Map<string, string>> {
+    const archives = new Map<string, string>();
+    if ((await this.entryType(`${store}/${ARCHIVE_CLAIMS_DIR}`)) !== 'directory') return archives;
+    let listing: Contents.IModel;
+    try {
+      listing = await this.contents.get(`${store}/${ARCHIVE_CLAIMS_DIR}`, { content: true, type: 'directory' });
+    } catch (error) {
+      if (isNotFound(error)) return archives;
+      throw error;
+    }
+    const files = (Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : []).filter((e) => e.type === 'file' && ARCHIVE_CLAIM_NAME.test(e.name));
+    for (const file of files) {
+      if (!this.claims.has(file.path)) {
+        try {
+          const model = await this.contents.get(file.path, { content: true, type: 'file', format: 'text' });
+          this.claims.set(file.path, parseArchiveClaim(String(model.content)));
+        } catch {
+          this.claims.set(file.path, null);
+        }
+      }
+      const claim = this.claims.get(file.path);
+      if (claim && RUN_ID.test(claim.run)) archives.set(claim.run, claim.name);
+    }
+    return archives;
   }
 
   /** A run's metric series from its events.jsonl (torn or damaged lines are skipped by parseEvents). */

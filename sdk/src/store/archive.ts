@@ -5,12 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ARCHIVE_CLAIMS_DIR, archiveName, type ArchiveClaim } from '../format/archives.js';
 import { writeFileAtomic } from './atomic.js';
 import { RUNS_DIR } from './paths.js';
 
 export const ARCHIVE_FILE = 'archive.json';
-/** `<store>/archives/v<N>`: one file per archive version, created exclusively, so two archiving processes never share a number. */
-export const ARCHIVE_CLAIMS_DIR = 'archives';
 
 export interface ArchiveMarker {
   /** `archived_v<version>_<yyyy-mm-dd>`. */
@@ -20,10 +19,7 @@ export interface ArchiveMarker {
   version: number;
 }
 
-/** `archived_v2_2026-11-22`: the version, then the UTC date of archiving. */
-export function archiveName(version: number, at: Date): string {
-  return `archived_v${version}_${at.toISOString().slice(0, 10)}`;
-}
+export { archiveName };
 
 /** The run's archive marker, or null when it has none (or an unreadable one). */
 export function readArchiveMarker(runDir: string): ArchiveMarker | null {
@@ -56,15 +52,17 @@ export function nextArchiveVersion(storeDir: string): number {
 }
 
 /**
- * Takes the first free version from `from` on by creating its claim file exclusively (the file
- * holds the run id): of two processes archiving at the same moment, each gets its own number.
+ * Takes the first free version from `from` on by creating its claim file `<store>/archives/v<N>`
+ * exclusively: of two processes archiving at the same moment, each gets its own number. The file
+ * names the run and the archive, so a reader learns every archive from one folder.
  */
-export function claimArchiveVersion(storeDir: string, from: number, runId: string): number {
+export function claimArchiveVersion(storeDir: string, from: number, runId: string, now: Date): number {
   const dir = path.join(storeDir, ARCHIVE_CLAIMS_DIR);
   fs.mkdirSync(dir, { recursive: true });
   for (let version = Math.max(1, from); ; version++) {
+    const claim: ArchiveClaim = { run: runId, name: archiveName(version, now), archivedAt: now.toISOString() };
     try {
-      fs.writeFileSync(path.join(dir, `v${version}`), `${runId}\n`, { flag: 'wx' });
+      fs.writeFileSync(path.join(dir, `v${version}`), `${JSON.stringify(claim)}\n`, { flag: 'wx' });
       return version;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -84,7 +82,7 @@ export function claimArchiveVersion(storeDir: string, from: number, runId: strin
 export function archiveRun(storeDir: string, runDir: string, now: Date): { marker: ArchiveMarker; already: boolean } {
   const existing = readArchiveMarker(runDir);
   if (existing) return { marker: existing, already: true };
-  const version = claimArchiveVersion(storeDir, nextArchiveVersion(storeDir), path.basename(runDir));
+  const version = claimArchiveVersion(storeDir, nextArchiveVersion(storeDir), path.basename(runDir), now);
   const marker: ArchiveMarker = { name: archiveName(version, now), archivedAt: now.toISOString(), version };
   writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
   return { marker, already: false };
