@@ -12,6 +12,8 @@ import { ModelNotFoundError, ModelSaveError } from '../errors.js';
 import { concatBuffers, decodeModelJson, encodeArtifacts, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type SaveResult } from './artifacts.js';
 import { INDEX_FILE, modelsDir, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from './modelIndex.js';
 import { snapshotFolderName } from './tags.js';
+import { temporaryOwner } from './inspect.js';
+import { isProcessAlive } from '../store/lock.js';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -133,19 +135,10 @@ async function removeAbandonedTemporaries(root: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    const pid = /^\.tmp-(\d+)-/.exec(name)?.[1];
-    if (pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid))) {
+    const pid = temporaryOwner(name);
+    if (pid !== null && pid !== process.pid && !isProcessAlive(pid)) {
       await fsp.rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

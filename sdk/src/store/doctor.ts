@@ -11,7 +11,8 @@ import { bareRunRecord, summarizeSeries } from '../format/records.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent } from '../format/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { isRunId } from '../format/ids.js';
-import { writerAlive } from './lock.js';
+import { isProcessAlive, writerAlive } from './lock.js';
+import { inspectModels } from '../models/inspect.js';
 import { readEventsFile } from './reader.js';
 import { crcOfText } from './runFiles.js';
 import { frameEvent } from '../format/events.js';
@@ -100,6 +101,14 @@ function checkRun(runDir: string, runId: string, repair: boolean, stamp: string,
   const lock = path.join(runDir, LOCK_FILE);
   if (fs.existsSync(lock) && alive === false) {
     findings.push({ runId, file: lock, severity: 'warning', message: 'stale writer lock (its process is gone); the next writer takes it over' });
+  }
+  for (const problem of inspectModels(runDir, isProcessAlive)) {
+    const finding: Finding = { runId, file: problem.file, severity: problem.severity, message: problem.message };
+    if (repair && problem.removable) {
+      fs.rmSync(problem.removable, { recursive: true, force: true });
+      finding.repaired = 'removed';
+    }
+    findings.push(finding);
   }
   if (!repair) return;
   // A run still being written is left alone; a finished run's writer may live on (a kernel).
