@@ -60,4 +60,36 @@ describe('trainbook doctor and saved models', () => {
     expect(fs.existsSync(path.join(models, final.folder))).toBe(true);
     expect(checkStore(path.join(dir, '.trainbook')).findings.map((f) => f.message)).toEqual(['saved model "final" is missing its model.json']);
   });
+
+  it('keeps every saved model when the index is lost, and reports it', () => {
+    const dir = tempDir();
+    const runDir = runWithModels(dir);
+    const models = path.join(runDir, 'artifacts', 'models');
+    const folders = fs.readdirSync(models).filter((name) => name !== 'index.json').sort();
+    expect(folders).toHaveLength(2);
+    fs.rmSync(path.join(models, 'index.json'));
+    const repaired = checkStore(path.join(dir, '.trainbook'), { repair: true });
+    expect(repaired.findings.map((f) => [f.severity, f.message, f.repaired])).toEqual([['damage', 'models index is missing; 2 saved model folder(s) are kept', undefined]]);
+    expect(fs.readdirSync(models).sort()).toEqual(folders);
+  });
+
+  it('leaves the model folders of a run still being written alone', () => {
+    const dir = tempDir();
+    const result = runScript(
+      dir,
+      `
+const run = tb.init({ git: false, display: false });
+const fs = await import('node:fs');
+fs.mkdirSync(run.dir + '/artifacts/models/best-inflight', { recursive: true });
+fs.writeFileSync(run.dir + '/artifacts/models/index.json', JSON.stringify({ format: 1, models: [] }));
+run.flush();
+const { checkStore } = await import(${JSON.stringify(path.resolve('sdk/dist/store/doctor.js'))});
+const report = checkStore(${JSON.stringify(path.join('.trainbook'))}, { repair: true });
+console.log(JSON.stringify(report.findings.map((f) => f.repaired ?? null)), fs.existsSync(run.dir + '/artifacts/models/best-inflight'));
+await run.finish();
+`,
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('[null] true');
+  });
 });

@@ -179,4 +179,29 @@ describe('trainbook prune', () => {
     expect(runCli(['prune', '--older-than', 'soon'], dir).status).toBe(2);
     expect(runCli(['prune'], dir).status).toBe(2);
   });
+
+  it('keeps a run whose writer is alive even when its heartbeat looks stale, and one archived half-way', async () => {
+    const { dir, ids } = makeProject();
+    // A live writer whose event loop was blocked past the stale limit: it reads as crashed.
+    const live = startScript(dir, `const run = tb.init({ git: false, name: 'blocked' }); console.log(run.id); setInterval(() => {}, 1000);`);
+    children.push(live);
+    const liveId = await new Promise<string>((resolve) => live.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    const runFile = path.join(dir, '.trainbook', 'runs', liveId, 'run.json');
+    const record = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    fs.writeFileSync(runFile, JSON.stringify({ ...record, writer: { pid: 999_999_999, host: record.writer.host }, heartbeatAt: '2020-01-01T00:00:00.000Z' }));
+    expect(runCli(['ls', '--json'], dir).stdout).toContain('"crashed"');
+    // An archive that stopped after claiming its number, before writing the run's marker.
+    fs.mkdirSync(path.join(dir, '.trainbook', 'archives'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.trainbook', 'archives', 'v1'), JSON.stringify({ run: ids[1], name: 'archived_v1_2026-12-01', archivedAt: new Date().toISOString() }));
+
+    const removed = runCli(['prune', '--older-than', '0', '--yes'], dir);
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(new RegExp(`keep\\s+${liveId}.*its writer is alive`));
+    expect(removed.stdout).toMatch(new RegExp(`keep\\s+${ids[1]}.*archived as archived_v1_2026-12-01`));
+    const runsDir = path.join(dir, '.trainbook', 'runs');
+    expect(fs.readdirSync(runsDir)).toEqual(expect.arrayContaining([liveId, ids[1]]));
+    // Archiving it again finishes the half-done archive under the claimed name.
+    expect(runCli(['archive', ids[1]!], dir).stdout).toContain('archived_v1_2026-12-01');
+    expect(fs.existsSync(path.join(runsDir, ids[1]!, 'archive.json'))).toBe(true);
+  });
 });

@@ -77,10 +77,10 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
     env: isObject(record.env) && isObject(record.env.os) && isObject(record.env.cpu) ? record.env : null,
     endedAt: textOrNull(record.endedAt),
     heartbeatAt: text(record.heartbeatAt, record.startedAt!),
-    summary: isObject(record.summary) ? (Object.fromEntries(Object.entries(record.summary).filter(([, s]) => isObject(s))) as RunRecord['summary']) : {},
+    summary: isObject(record.summary) ? (Object.fromEntries(Object.entries(record.summary).filter(([, s]) => isMetricSummary(s))) as RunRecord['summary']) : {},
     chronos: isObject(record.chronos) ? (Object.fromEntries(Object.entries(record.chronos).filter(([, s]) => isObject(s))) as RunRecord['chronos']) : {},
     progress: isObject(record.progress) ? record.progress : null,
-    error: isObject(record.error) ? (record.error as unknown as RunRecord['error']) : null,
+    error: isObject(record.error) ? coerceRunError(record.error) : null,
     lost: isObject(record.lost) ? record.lost : { points: 0, records: 0, firstError: null },
     writer: isObject(record.writer) && typeof record.writer.pid === 'number' && typeof record.writer.host === 'string' ? record.writer : { pid: -1, host: '' },
     // Optional fields stay absent when absent, so older records read back unchanged.
@@ -93,6 +93,25 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
   } as RunRecord;
   for (const key of OPTIONAL_RECORD_KEYS) if (coerced[key] === undefined) delete coerced[key];
   return coerced;
+}
+
+/** A summary the views can show: numbers (or encoded non-finite ones) where numbers belong. */
+function isMetricSummary(value: unknown): boolean {
+  return isObject(value) && isEncodedNumber(value.last) && isEncodedNumber(value.min) && isEncodedNumber(value.max) && typeof value.count === 'number' && typeof value.step === 'number';
+}
+
+/** A stored error as text only: a record from elsewhere may hold objects where text belongs. */
+function coerceRunError(error: Record<string, unknown>): RunRecord['error'] {
+  const textOf = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : safeJson(value));
+  return { name: textOf(error.name) || 'Error', message: textOf(error.message), stack: typeof error.stack === 'string' ? error.stack : null };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /** Fields that newer writers add to run.json; a record without them reads back without them. */

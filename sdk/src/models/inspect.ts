@@ -32,12 +32,20 @@ export function inspectModels(runDir: string, alive: (pid: number) => boolean): 
     return []; // no saved models
   }
   const problems: ModelProblem[] = [];
+  const indexFile = path.join(root, INDEX_FILE);
   let entries: ModelEntry[] | null;
-  try {
-    entries = readModelIndex(runDir);
-  } catch (error) {
-    problems.push({ file: path.join(root, INDEX_FILE), severity: 'damage', message: `models index is unreadable: ${(error as Error).message}` });
+  if (!fs.existsSync(indexFile)) {
+    // Without an index nothing can be called unreferenced: every folder may be a tag's only copy.
+    const saved = names.filter((name) => temporaryOwner(name) === null && fs.existsSync(path.join(root, name, MODEL_FILE)));
+    if (saved.length > 0) problems.push({ file: indexFile, severity: 'damage', message: `models index is missing; ${saved.length} saved model folder(s) are kept` });
     entries = null;
+  } else {
+    try {
+      entries = readModelIndex(runDir);
+    } catch (error) {
+      problems.push({ file: indexFile, severity: 'damage', message: `models index is unreadable: ${(error as Error).message}` });
+      entries = null;
+    }
   }
   const referenced = new Set((entries ?? []).map((entry) => entry.folder));
   for (const entry of entries ?? []) {
@@ -47,7 +55,7 @@ export function inspectModels(runDir: string, alive: (pid: number) => boolean): 
   }
   for (const name of names) {
     const folder = path.join(root, name);
-    if (name === INDEX_FILE || !fs.statSync(folder).isDirectory()) continue;
+    if (name === INDEX_FILE || !isFolder(folder)) continue;
     const owner = temporaryOwner(name);
     if (owner !== null) {
       if (!alive(owner)) problems.push({ file: folder, severity: 'warning', message: `half-written model save left by process ${owner}, which is gone`, removable: folder });
@@ -55,8 +63,21 @@ export function inspectModels(runDir: string, alive: (pid: number) => boolean): 
     }
     // Without a readable index nothing can be called unreferenced.
     if (entries !== null && !referenced.has(name)) {
-      problems.push({ file: folder, severity: 'warning', message: 'model folder that no tag points to (a save interrupted before the index was updated)', removable: folder });
+      if (fs.existsSync(path.join(folder, MODEL_FILE))) {
+        problems.push({ file: folder, severity: 'warning', message: 'model folder that no tag points to, holding a whole model: kept (delete it by hand if it is not needed)' });
+      } else {
+        problems.push({ file: folder, severity: 'warning', message: 'model folder that no tag points to (a save interrupted before the index was updated)', removable: folder });
+      }
     }
   }
   return problems;
+}
+
+/** A folder still there (a writer may remove one between the listing and this look). */
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }

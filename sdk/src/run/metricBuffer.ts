@@ -1,3 +1,4 @@
+import { SYSTEM_METRIC_PREFIX } from '../charts/spec.js';
 import { invalidMetricName, invalidMetricValue, invalidStep, isValidStep } from '../format/validate.js';
 import { encodeNumber } from '../format/numbers.js';
 import { encodeFloat64 } from '../format/base64.js';
@@ -46,6 +47,9 @@ export class MetricBuffer {
       if (name.length === 0) throw invalidMetricName(name);
       if (name.length > MAX_NAME_LENGTH) {
         throw new InvalidValueError(`Metric name of ${name.length} characters is too long; names hold at most ${MAX_NAME_LENGTH}.`);
+      }
+      if (name.startsWith(SYSTEM_METRIC_PREFIX)) {
+        throw new InvalidValueError(`Metric name "${name}" starts with "${SYSTEM_METRIC_PREFIX}", which is kept for trainbook's system metrics (CPU, memory, GPU); choose another name.`);
       }
     }
     if (step !== undefined && !isValidStep(step)) throw invalidStep(step);

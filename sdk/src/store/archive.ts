@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ARCHIVE_CLAIMS_DIR, archiveName, type ArchiveClaim } from '../format/archives.js';
+import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, archiveName, parseArchiveClaim, type ArchiveClaim } from '../format/archives.js';
 import { writeFileAtomic } from './atomic.js';
 import { RUNS_DIR } from './paths.js';
 
@@ -33,6 +33,33 @@ export function readArchiveMarker(runDir: string): ArchiveMarker | null {
   const marker = value as Record<string, unknown>;
   if (typeof marker.name !== 'string' || typeof marker.archivedAt !== 'string' || typeof marker.version !== 'number') return null;
   return { name: marker.name, archivedAt: marker.archivedAt, version: marker.version };
+}
+
+/**
+ * The archives the store's claim files name, per run id (the highest version when a run has
+ * several). A run is archived when its marker or a claim says so: a claim without a marker is an
+ * archive that stopped half-way, and it protects the run all the same.
+ */
+export function readArchiveClaims(storeDir: string): Map<string, ArchiveMarker> {
+  const claims = new Map<string, ArchiveMarker>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(storeDir, ARCHIVE_CLAIMS_DIR)).filter((name) => ARCHIVE_CLAIM_NAME.test(name));
+  } catch {
+    return claims;
+  }
+  for (const name of names) {
+    let claim: ArchiveClaim | null = null;
+    try {
+      claim = parseArchiveClaim(fs.readFileSync(path.join(storeDir, ARCHIVE_CLAIMS_DIR, name), 'utf8'));
+    } catch {
+      continue;
+    }
+    const version = Number(name.slice(1));
+    if (!claim || (claims.get(claim.run)?.version ?? 0) > version) continue;
+    claims.set(claim.run, { name: claim.name, archivedAt: claim.archivedAt, version });
+  }
+  return claims;
 }
 
 /** The version the next archive in a store gets: one more than the highest marker there. */
@@ -82,6 +109,12 @@ export function claimArchiveVersion(storeDir: string, from: number, runId: strin
 export function archiveRun(storeDir: string, runDir: string, now: Date): { marker: ArchiveMarker; already: boolean } {
   const existing = readArchiveMarker(runDir);
   if (existing) return { marker: existing, already: true };
+  // Claimed by an archive that stopped before writing the marker: finish that one.
+  const claimed = readArchiveClaims(storeDir).get(path.basename(runDir));
+  if (claimed) {
+    writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(claimed, null, 1)}\n`);
+    return { marker: claimed, already: true };
+  }
   const version = claimArchiveVersion(storeDir, nextArchiveVersion(storeDir), path.basename(runDir), now);
   const marker: ArchiveMarker = { name: archiveName(version, now), archivedAt: now.toISOString(), version };
   writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(marker, null, 1)}\n`);

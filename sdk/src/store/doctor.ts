@@ -102,9 +102,11 @@ function checkRun(runDir: string, runId: string, repair: boolean, stamp: string,
   if (fs.existsSync(lock) && alive === false) {
     findings.push({ runId, file: lock, severity: 'warning', message: 'stale writer lock (its process is gone); the next writer takes it over' });
   }
+  // A run being written may be saving a model right now: its folders are left alone.
+  const beingWritten = alive === true && record?.status === 'running';
   for (const problem of inspectModels(runDir, isProcessAlive)) {
     const finding: Finding = { runId, file: problem.file, severity: problem.severity, message: problem.message };
-    if (repair && problem.removable) {
+    if (repair && problem.removable && !beingWritten) {
       fs.rmSync(problem.removable, { recursive: true, force: true });
       finding.repaired = 'removed';
     }

@@ -4,6 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RunLockedError } from '../errors.js';
+import { ARCHIVE_FILE, readArchiveClaims } from './archive.js';
+import { acquireRunLock, releaseRunLock } from './lock.js';
+import { LOCK_FILE } from './paths.js';
 import type { RunSummary } from './reader.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,14 +63,31 @@ export function folderBytes(dir: string): number {
   return total;
 }
 
+export type RemoveOutcome = { removed: true; bytes: number } | { removed: false; reason: 'archived' | 'running' };
+
 /**
- * Removes a run folder: first renamed to a dot name (readers skip it at once, never seeing half a
- * run), then deleted. Returns the bytes freed.
+ * Removes a run folder unless it turns out to be in use: it first takes the run's writer lock (a
+ * live writer, even one whose heartbeat went stale, or a resume that took the run over, keeps it),
+ * then checks once more that the run was not archived meanwhile (a marker, even an unreadable one,
+ * or a claim). The folder is renamed to a dot name (readers skip it at once, never seeing half a
+ * run), then deleted.
  */
-export function removeRunFolder(runDir: string): number {
+export function removeRunFolder(storeDir: string, runDir: string): RemoveOutcome {
+  const runId = path.basename(runDir);
+  try {
+    acquireRunLock(runDir, runId);
+  } catch (error) {
+    if (error instanceof RunLockedError) return { removed: false, reason: 'running' };
+    throw error;
+  }
+  const lock = path.join(runDir, LOCK_FILE);
+  if (fs.existsSync(path.join(runDir, ARCHIVE_FILE)) || readArchiveClaims(storeDir).has(runId)) {
+    releaseRunLock(lock);
+    return { removed: false, reason: 'archived' };
+  }
   const bytes = folderBytes(runDir);
-  const doomed = path.join(path.dirname(runDir), `.pruned-${path.basename(runDir)}-${process.pid}`);
+  const doomed = path.join(path.dirname(runDir), `.pruned-${runId}-${process.pid}`);
   fs.renameSync(runDir, doomed);
   fs.rmSync(doomed, { recursive: true, force: true });
-  return bytes;
+  return { removed: true, bytes };
 }

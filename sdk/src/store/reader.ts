@@ -7,7 +7,7 @@ import { collectChronos, collectOutput, collectSeries, type ChronoSeries, type R
 import { effectiveStatus } from '../format/status.js';
 import { coerceRunRecord } from '../format/shape.js';
 import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
-import { readArchiveMarker, type ArchiveMarker } from './archive.js';
+import { readArchiveClaims, readArchiveMarker, type ArchiveMarker } from './archive.js';
 import { writerAlive } from './lock.js';
 import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 
@@ -77,13 +77,15 @@ export function openStore(dir: string): Store {
       return { runs, problems };
     }
     const now = Date.now();
+    // Read only when some run has no marker of its own (a claim protects a half-finished archive).
+    let claims: Map<string, ArchiveMarker> | undefined;
     for (const runId of ids.sort()) {
       const runDir = path.join(runsDir, runId);
       const file = path.join(runDir, RUN_FILE);
       try {
         const record = coerceRunRecord(JSON.parse(fs.readFileSync(file, 'utf8')));
         if (typeof record === 'string') throw new Error(record);
-        runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir, archive: readArchiveMarker(runDir) });
+        runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir, archive: readArchiveMarker(runDir) ?? (claims ??= readArchiveClaims(dir)).get(record.id) ?? null });
       } catch (error) {
         if (fs.existsSync(runDir) && fs.statSync(runDir).isDirectory()) {
           problems.push({ runId, file, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'run.json is missing' : `run.json is unreadable: ${(error as Error).message}` });

@@ -4,7 +4,6 @@ import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { selectStores } from '../stores.js';
 import { formatTime, safeText } from '../text.js';
-import { readArchiveMarker } from '../../store/archive.js';
 import { folderBytes, removeRunFolder, selectPrunable } from '../../store/prune.js';
 
 /** `trainbook prune --older-than <days>`: remove old runs, except archived ones and live ones. */
@@ -34,12 +33,14 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
             count++;
             continue;
           }
-          // Archived since it was listed? Then it stays.
-          if (readArchiveMarker(run.dir)) continue;
-          const bytes = removeRunFolder(run.dir);
-          io.out(`removed ${line}  (${formatSize(bytes)})\n`);
+          const outcome = removeRunFolder(store.dir, run.dir);
+          if (!outcome.removed) {
+            io.out(`keep    ${run.record.id}  ${safeText(run.record.name)}  (${outcome.reason === 'archived' ? 'archived meanwhile' : 'its writer is alive'})\n`);
+            continue;
+          }
+          io.out(`removed ${line}  (${formatSize(outcome.bytes)})\n`);
           count++;
-          freed += bytes;
+          freed += outcome.bytes;
         }
       }
       if (!remove) {
