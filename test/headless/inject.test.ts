@@ -35,6 +35,17 @@ describe('injectParameters()', () => {
     expect(twice.cells[1]!.source).toContain('const lr = 0.02;');
     expect(twice.cells.filter((c) => (c.metadata?.tags as string[]).includes(INJECTED_TAG))).toHaveLength(1);
   });
+
+  it('clears the outputs and counts an earlier execution left in the notebook (they may name old runs)', () => {
+    const old = { output_type: 'display_data', data: { 'application/vnd.trainbook.run+json': { run: { id: '20260101-000000000-aaaaa' } } }, metadata: {} };
+    const nb: NotebookJson = { ...notebook([]), cells: [{ ...code('train()', [], 'b'), outputs: [old], execution_count: 7 }] };
+    const cells = injectParameters(nb, {}).notebook.cells;
+    expect(cells.map((c) => [c.outputs, c.execution_count])).toEqual([
+      [[], null],
+      [[], null],
+    ]);
+    expect(nb.cells[0]!.outputs).toEqual([old]); // the input is not changed
+  });
 });
 
 describe('injectedSource()', () => {

@@ -124,6 +124,32 @@ describe('models', () => {
       await run.finish();
     });
 
+    it('goes on from the stored best and initial snapshots after a resume', async () => {
+      const dir = tempDir();
+      const first = init({ dir, git: false, display: false });
+      const model = tinyModel();
+      const initialWeights = weightsOf(model);
+      const keeper = first.keepBest({ model, monitor: 'val_loss', keepInitial: true });
+      await keeper.onTrainBegin();
+      model.setWeights(model.getWeights().map((w) => tf.fill(w.shape, 1)));
+      await keeper.onEpochEnd(0, { val_loss: 0.1 });
+      const bestWeights = weightsOf(model);
+      first.finishNow({ status: 'interrupted' });
+
+      const resumed = init({ dir, git: false, display: false, resume: first.id });
+      const again = resumed.keepBest({ model, monitor: 'val_loss', keepInitial: true });
+      expect(again.best).toEqual({ epoch: 0, value: 0.1 });
+      await again.onTrainBegin(); // the initial weights on record stay the untrained ones
+      model.setWeights(model.getWeights().map((w) => tf.fill(w.shape, 2)));
+      await again.onEpochEnd(1, { val_loss: 0.9 }); // worse than the stored best: not kept
+      expect(weightsOf(await loadModel(resumed, 'best', { tf }))).toEqual(bestWeights);
+      expect(weightsOf(await loadModel(resumed, 'initial', { tf }))).toEqual(initialWeights);
+      await again.onEpochEnd(2, { val_loss: 0.05 });
+      expect(weightsOf(await loadModel(resumed, 'best', { tf }))).toEqual(weightsOf(model));
+      expect(again.best).toEqual({ epoch: 2, value: 0.05 });
+      await resumed.finish();
+    });
+
     it('says once when the monitored metric is missing, and needs the model', async () => {
       const dir = tempDir();
       const run = init({ dir, git: false, display: false });

@@ -95,5 +95,18 @@ describe('tfjs', () => {
       expect([...loss.step]).toEqual([1, 3]);
       expect(openStore(dir).read(run.id).series.has('batch/loss')).toBe(false);
     });
+
+    it('continues steps when each fit gets a callback of its own', async () => {
+      const dir = tempDir();
+      const run = init({ dir, git: false, display: false });
+      const { x, y } = makeData(64, 3);
+      const model = makeModel();
+      await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0, callbacks: run.tfCallback() });
+      await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0, callbacks: run.tfCallback() });
+      await run.finish();
+      const data = openStore(dir).read(run.id);
+      expect([...data.series.get('batch/loss')!.step]).toEqual([0, 1, 2, 3]);
+      expect([...data.series.get('loss')!.step]).toEqual([1, 3]);
+    });
   });
 });

@@ -185,6 +185,26 @@ describe('systemMetrics', () => {
       expect(samples).toHaveLength(1);
     });
 
+    it('never lets a failing probe escape into the timer, and stops after a few failures in a row', async () => {
+      const { probe } = fakeProbe();
+      let broken = true;
+      const failing: SystemProbe = { ...probe, processMemory: () => (broken ? (() => { throw new Error('EMFILE: too many open files, uv_resident_set_memory'); })() : probe.processMemory()) };
+      const seen: number[] = [];
+      const sampler = new SystemSampler((_values, index) => seen.push(index), { intervalMs: 60, gpu: false }, failing);
+      sampler.start();
+      expect(() => sampler.sample()).not.toThrow();
+      broken = false;
+      sampler.sample(); // a success in between resets the count
+      broken = true;
+      await new Promise((resolve) => setTimeout(resolve, 400)); // the timer's failures stop it
+      const count = seen.length;
+      broken = false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen.length).toBe(count);
+      expect(count).toBe(1);
+      sampler.close();
+    });
+
     it('never lets a failing sink escape into the timer', () => {
       const { probe } = fakeProbe();
       const sampler = new SystemSampler(() => {

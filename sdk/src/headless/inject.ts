@@ -85,13 +85,17 @@ export interface Injection {
 }
 
 /**
- * Adds (or replaces) the injected-parameters cell.
+ * Adds (or replaces) the injected-parameters cell, and clears the code cells' saved outputs.
  *
  * @example
  * const { notebook, undeclared } = injectParameters(nb, { lr: 0.01 });
  */
 export function injectParameters(input: NotebookJson, params: Record<string, unknown>): Injection {
-  const cells = input.cells.filter((cell) => !(cell.cell_type === 'code' && cellTags(cell).includes(INJECTED_TAG)));
+  // Outputs saved in the notebook belong to an earlier execution (and may name its runs): the
+  // executed copy starts clean, as papermill's does, so a cell that never runs shows nothing old.
+  const cells = input.cells
+    .filter((cell) => !(cell.cell_type === 'code' && cellTags(cell).includes(INJECTED_TAG)))
+    .map((cell) => (cell.cell_type === 'code' ? { ...cell, outputs: [], execution_count: null } : cell));
   const previous = input.cells.find((cell) => cell.cell_type === 'code' && cellTags(cell).includes(INJECTED_TAG));
   const parametersIndex = cells.findIndex((cell) => cell.cell_type === 'code' && cellTags(cell).includes(PARAMETERS_TAG));
   const { params: declared, problems } = parametersIndex === -1 ? { params: {}, problems: [] } : parseParametersCell(cellSource(cells[parametersIndex]!));

@@ -4,7 +4,9 @@
  * never given the model (BaseCallback.setModel does nothing), so the model is an option.
  */
 import { InvalidValueError } from '../errors.js';
-import { encodeNumber } from '../format/numbers.js';
+import { decodeNumber, encodeNumber } from '../format/numbers.js';
+import { withoutCapture } from '../run/outputCapture.js';
+import { readModelIndex, type ModelEntry } from './modelIndex.js';
 import { isImprovement, resolveMode, type MonitorMode } from './monitor.js';
 import { checkSaveable, saveRunModel, type ModelHost, type SaveableModel } from './save.js';
 import { checkTag } from './tags.js';
@@ -41,6 +43,14 @@ export const INITIAL_TAG = 'initial';
  * const keep = createKeepBest(host, { model, monitor: 'val_loss' });
  * await model.fit(x, y, { validationSplit: 0.2, callbacks: [run.tfCallback(), keep] });
  */
+function readModelIndexQuietly(runDir: string): ModelEntry[] {
+  try {
+    return readModelIndex(runDir);
+  } catch {
+    return []; // an unreadable index: saving will refuse to overwrite it and say so
+  }
+}
+
 export function createKeepBest(host: ModelHost, options: KeepBestOptions): KeepBestCallback {
   if (typeof options !== 'object' || options === null) throw new InvalidValueError(`keepBest needs options: run.keepBest({ model, monitor: 'val_loss' }).`);
   const model = checkSaveable(
@@ -57,8 +67,13 @@ export function createKeepBest(host: ModelHost, options: KeepBestOptions): KeepB
   const minDelta = options.minDelta ?? 0;
   if (typeof minDelta !== 'number' || !Number.isFinite(minDelta) || minDelta < 0) throw new InvalidValueError(`keepBest: minDelta must be a finite number ≥ 0.`);
 
-  let best: { epoch: number; value: number } | null = null;
-  let initialSaved = !options.keepInitial;
+  // A run that already kept snapshots (a resumed run, a second fit) goes on from them: the stored
+  // best of this metric is the one to beat, and the stored initial weights stay the initial ones.
+  const stored = readModelIndexQuietly(host.runDir);
+  const storedBest = stored.find((entry) => entry.tag === tag && entry.metric?.name === monitor);
+  let best: { epoch: number; value: number } | null =
+    storedBest?.metric && Number.isFinite(decodeNumber(storedBest.metric.value)) ? { epoch: storedBest.epoch ?? -1, value: decodeNumber(storedBest.metric.value) } : null;
+  let initialSaved = !options.keepInitial || stored.some((entry) => entry.tag === INITIAL_TAG);
   let warnedMissing = false;
 
   return {
@@ -76,8 +91,11 @@ export function createKeepBest(host: ModelHost, options: KeepBestOptions): KeepB
       if (typeof value !== 'number') {
         if (!warnedMissing) {
           warnedMissing = true;
-          process.stderr.write(
-            `trainbook: keepBest watches "${monitor}", which this epoch's logs lack (they have: ${Object.keys(logs ?? {}).join(', ') || 'nothing'}). Give fit validation data, or monitor one of those.\n`,
+          // trainbook's own warning: not part of the run's captured output.
+          withoutCapture(() =>
+            process.stderr.write(
+              `trainbook: keepBest watches "${monitor}", which this epoch's logs lack (they have: ${Object.keys(logs ?? {}).join(', ') || 'nothing'}). Give fit validation data, or monitor one of those.\n`,
+            ),
           );
         }
         return;

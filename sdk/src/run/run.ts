@@ -137,6 +137,10 @@ export class Run {
   get resumeEpoch(): number {
     return this.resumed?.resumeEpoch ?? 0;
   }
+  /** @internal The step a `log()` without a step would get now. */
+  get nextAutoStep(): number {
+    return this.nextStep;
+  }
   /** The first step written after a resume (one after the largest stored step); 0 for a new run. */
   get resumeStep(): number {
     return this.resumed?.nextStep ?? 0;

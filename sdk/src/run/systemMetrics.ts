@@ -183,6 +183,9 @@ export type SystemSampleSink = (values: Record<string, number>, index: number, t
  * // ... later
  * sampler.close();
  */
+/** Samples that fail in a row (a probe throwing) before the sampler stops. */
+export const SAMPLE_MAX_FAILURES = 3;
+
 /** A closing sample needs this much time since the previous one for a meaningful CPU share. */
 export const FINAL_SAMPLE_MIN_GAP_MS = 200;
 
@@ -195,6 +198,7 @@ export class SystemSampler {
   private gpuInFlight = false;
   private gpuFailures = 0;
   private closed = false;
+  private failures = 0;
 
   constructor(
     private readonly sink: SystemSampleSink,
@@ -222,6 +226,17 @@ export class SystemSampler {
 
   private takeSample(withGpu: boolean): void {
     if (this.closed) return;
+    try {
+      this.readSample(withGpu);
+      this.failures = 0;
+    } catch {
+      // A probe can throw (out of file descriptors, say): sampling never breaks training. After a
+      // few failures in a row it stops asking.
+      if (++this.failures >= SAMPLE_MAX_FAILURES) this.stopTimer();
+    }
+  }
+
+  private readSample(withGpu: boolean): void {
     if (!this.previousCpu) this.baseline();
     const time = this.probe.now();
     const cpu = this.probe.cpuTimes();
@@ -248,6 +263,10 @@ export class SystemSampler {
   close(): void {
     if (this.timer && !this.closed && this.probe.now() - this.previousTime >= FINAL_SAMPLE_MIN_GAP_MS) this.takeSample(false);
     this.closed = true;
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

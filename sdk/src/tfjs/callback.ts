@@ -43,8 +43,8 @@ const BATCH_BOOKKEEPING = new Set(['batch', 'size']);
  */
 export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfCallback {
   const logBatches = options.batchMetrics ?? true;
-  // A resumed run's batches go on after its largest stored step.
-  let globalBatch = run.resumeStep;
+  // Set when training begins: batches go on after the run's last step (an earlier fit's, or a resumed run's stored ones).
+  let globalBatch = run.nextAutoStep;
   let epochs: number | null = options.epochs ?? null;
   let batches: number | null = options.batchesPerEpoch ?? null;
   let initialEpoch = 0;
@@ -66,6 +66,7 @@ export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfC
 
   return {
     onTrainBegin: function (this: unknown) {
+      globalBatch = run.nextAutoStep;
       const params = readParams(this);
       if (params) {
         epochs = options.epochs ?? params.epochs ?? epochs;
