@@ -195,5 +195,9 @@
   }
   window.addEventListener('hashchange', followHash);
   followHash();
+  // A printed report shows every run's captured output, whether it was opened or not.
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details.output').forEach(function (details) { details.setAttribute('open', ''); });
+  });
   root.setAttribute('data-report-ready', 'true');
 })();

@@ -8,7 +8,7 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Token } from '@lumino/coreutils';
-import { EXPERIMENT_TAG, experimentFromTags, PARAMETERS_TAG } from '../../sdk/src/experiments/runs.js';
+import { EXPERIMENT_TAG, experimentFromTags, PARAMETERS_TAG, type KernelRestart } from '../../sdk/src/experiments/runs.js';
 import { RunsPanel } from './experiments/panel.js';
 import { ExperimentStore } from './experiments/store.js';
 import { cellTags, ExperimentTracker, setCellTags } from './experiments/tracker.js';
@@ -138,11 +138,19 @@ const runsPanelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     settings: ISettingRegistry | null,
   ): void => {
-    // When each notebook's kernel last restarted, as seen from here (a crash makes the server auto-restart it).
-    const restarts = new WeakMap<NotebookPanel, number>();
+    // Each notebook's last kernel restart, as seen from here (a crash makes the server auto-restart
+    // it), with the heartbeats its running runs had: the runs that stop beating went with the kernel.
+    const restarts = new WeakMap<NotebookPanel, KernelRestart>();
     const watchRestarts = (panel: NotebookPanel): void => {
       panel.sessionContext.statusChanged.connect((_, status) => {
-        if (status === 'restarting' || status === 'autorestarting') restarts.set(panel, Date.now());
+        if (status !== 'restarting' && status !== 'autorestarting') return;
+        const seenAt = Date.now();
+        const model = tracker.modelFor(panel);
+        // Read the store first: the heartbeats of runs that died with the kernel are final now.
+        void model.refresh().then(() => {
+          const heartbeats = new Map(model.records.filter((r) => r.status === 'running').map((r) => [r.id, r.heartbeatAt] as const));
+          restarts.set(panel, { seenAt, heartbeats });
+        });
       });
     };
     notebooks.forEach(watchRestarts);
@@ -154,7 +162,7 @@ const runsPanelPlugin: JupyterFrontEndPlugin<void> = {
       if (status === 'dead') return false;
       return status === 'unknown' ? null : true;
     };
-    const kernelState = (panel: NotebookPanel) => ({ running: kernelRunning(panel), restartedAt: restarts.get(panel) ?? null });
+    const kernelState = (panel: NotebookPanel) => ({ running: kernelRunning(panel), restart: restarts.get(panel) ?? null });
     const goToCell = (panel: NotebookPanel, cellId: string): void => {
       const notebook = panel.content;
       const index = notebook.widgets.findIndex((cell) => cell.model.id === cellId);

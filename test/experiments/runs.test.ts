@@ -14,6 +14,7 @@ import {
   runContextCode,
   runField,
   sortRows,
+  RESTART_GRACE_MS,
   errorFromStderr,
   type CellExecution,
 } from '../../sdk/src/experiments/runs.js';
@@ -90,11 +91,16 @@ describe('experiments/runs', () => {
     expect(rowFor(running, 2000, null).status).toBe('running');
     expect(rowFor(running, 2000, false).status).toBe('crashed');
     expect(rowFor(running, 1000 + 120_000, true).status).toBe('crashed');
-    // The kernel restarted (a kill -9 and the server's auto-restart) after the cell's run began.
-    const fresh = { ...running, startedAt: new Date(1500).toISOString(), heartbeatAt: new Date(1900).toISOString() };
-    expect(rowFor(fresh, 2000, true, 1800).status).toBe('crashed');
-    expect(rowFor(fresh, 2000, true, 1400).status).toBe('running');
-    expect(rowFor({ ...fresh, cell: null }, 2000, true, 1800).status).toBe('running');
+    // The kernel restarted (a kill -9 and the server's auto-restart) while the cell's run was going.
+    const beat = new Date(1900).toISOString();
+    const fresh = { ...running, startedAt: new Date(1500).toISOString(), heartbeatAt: beat };
+    const restart = { seenAt: 2000, heartbeats: new Map([[fresh.id, beat]]) };
+    const later = 2000 + RESTART_GRACE_MS + 1;
+    expect(rowFor(fresh, 2500, true, restart).status).toBe('running'); // its writer may still show a heartbeat
+    expect(rowFor({ ...fresh, heartbeatAt: new Date(later - 500).toISOString() }, later, true, restart).status).toBe('running'); // it did: alive (resumed, or another process)
+    expect(rowFor({ ...fresh, heartbeatAt: beat }, later, true, restart).status).toBe('crashed'); // no heartbeat since: it went with the kernel
+    expect(rowFor({ ...fresh, cell: null }, later, true, restart).status).toBe('running'); // not a cell's run: not the kernel's to lose
+    expect(rowFor(fresh, later, true, { seenAt: 2000, heartbeats: new Map() }).status).toBe('running'); // began after the restart
   });
 
   it('resolves fields, sorts with missing values last, and diffs params', () => {

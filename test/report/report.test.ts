@@ -106,6 +106,18 @@ describe('trainbook report', () => {
     await page.close();
   });
 
+  it('prints every run\'s captured output, opened or not', async () => {
+    const page = await openReport(pathToFileURL(reportFile).href);
+    await page.waitForSelector('html[data-report-ready]', { state: 'attached', timeout: 15_000 });
+    expect(await page.evaluate(() => [...document.querySelectorAll('details.output')].map((d) => (d as HTMLDetailsElement).open))).toEqual([false]);
+    await page.pdf({ path: path.join(dir, 'report.pdf') });
+    expect(await page.evaluate(() => [...document.querySelectorAll('details.output')].map((d) => (d as HTMLDetailsElement).open))).toEqual([true]);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.output-text')!).maxHeight)).toBe('360px'); // on screen: scrolls
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.output-text')!).maxHeight)).toBe('none'); // printed: whole
+    await page.close();
+  });
+
   it('stays inert with the Content-Security-Policy removed: the escaping alone keeps data as text', async () => {
     const html = fs.readFileSync(reportFile, 'utf8').replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
     const bare = path.join(dir, 'out', 'no-csp.html');

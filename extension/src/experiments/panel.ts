@@ -7,7 +7,7 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
 import { matchesQuery, parseQuery, QueryError, type QueryNode } from '../../../sdk/src/experiments/query.js';
-import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
+import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
 import { currentChartTheme } from '../theme.js';
 import { CompareView } from './compare.js';
 import { RunDetailsView } from './details.js';
@@ -30,10 +30,21 @@ const BUILTIN_COLUMNS: Array<{ id: string; label: string }> = [
   { id: 'duration', label: 'duration' },
 ];
 
-/** Changes when a run gets new points, a new status or new params. */
-function compareSignature(records: readonly RunRecord[]): string {
-  return JSON.stringify(records.map((r) => [r.id, r.status, r.endedAt, Object.values(r.summary).map((s) => s.count), r.params]));
+/** Changes when a run gets a new status or new params: worth a redraw at once. */
+function stateSignature(records: readonly RunRecord[]): string {
+  return JSON.stringify(records.map((r) => [r.id, r.status, r.endedAt, r.params, Object.keys(r.models ?? {}), r.resumes?.length ?? 0]));
 }
+
+/** Changes when a run also gets new points. */
+function compareSignature(records: readonly RunRecord[]): string {
+  return `${stateSignature(records)}|${JSON.stringify(records.map((r) => Object.values(r.summary).map((s) => s.count)))}`;
+}
+
+/**
+ * A live run's comparison and details are read again at most this often (a read fetches and
+ * parses whole events files); a change of status or params redraws at once.
+ */
+const LIVE_REFRESH_MS = 5_000;
 
 export class RunsPanel extends Widget {
   private panel: NotebookPanel | null = null;
@@ -49,14 +60,16 @@ export class RunsPanel extends Widget {
   private readonly compare = new CompareView(currentChartTheme);
   private readonly details = new RunDetailsView();
   /** The run the details view shows and what it looked like then. */
-  private detailed: { id: string; signature: string } | null = null;
+  private detailed: { id: string; signature: string; readAt: number } | null = null;
   private parsed: QueryNode | null = null;
   private sortColumn = 'started';
   /** Which value of each metric the table shows and sorts by. */
   private metricStat: MetricStat = 'last';
   /** The runs in the compare view and what they looked like when drawn, to redraw as they change. */
-  private compared: { ids: string[]; signature: string } | null = null;
+  private compared: { ids: string[]; state: string; signature: string; drawnAt: number } | null = null;
   private comparing = false;
+  /** Bumped whenever the comparison is cleared, so a draw still reading the store is dropped. */
+  private compareToken = 0;
   private descending = true;
   private readonly selected = new Set<string>();
   private timer: number | null = null;
@@ -64,7 +77,7 @@ export class RunsPanel extends Widget {
 
   constructor(
     private readonly store: ExperimentStore,
-    private readonly kernelRunning: (panel: NotebookPanel) => { running: boolean | null; restartedAt: number | null },
+    private readonly kernelRunning: (panel: NotebookPanel) => { running: boolean | null; restart: KernelRestart | null },
     private readonly goToCell: (panel: NotebookPanel, cellId: string) => void,
     private pollSeconds = 3,
   ) {
@@ -107,8 +120,7 @@ export class RunsPanel extends Widget {
     this.panel = panel;
     this.model = model;
     this.selected.clear();
-    this.compare.clear();
-    this.compared = null;
+    this.clearCompare();
     this.details.clear();
     this.detailed = null;
     model?.changed.connect(this.render, this);
@@ -127,6 +139,7 @@ export class RunsPanel extends Widget {
 
   override dispose(): void {
     this.stopPolling();
+    this.compareToken++;
     this.compare.dispose();
     this.details.clear();
     super.dispose();
@@ -172,7 +185,7 @@ export class RunsPanel extends Widget {
     }
     const now = Date.now();
     const kernel = this.kernelRunning(this.panel);
-    const all = model.records.map((record) => rowFor(record, now, kernel.running, kernel.restartedAt));
+    const all = model.records.map((record) => rowFor(record, now, kernel.running, kernel.restart));
     const rows = sortRows(all.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field))), this.sortColumn, this.descending, this.metricStat);
     this.visibleRows = rows;
     for (const id of [...this.selected]) if (!all.some((r) => r.record.id === id)) this.selected.delete(id);
@@ -220,9 +233,12 @@ export class RunsPanel extends Widget {
       return;
     }
     const archive = this.model?.archiveOf(record.id) ?? null;
-    const signature = `${compareSignature([record])}|${archive ?? ''}`;
-    if (this.detailed?.id === record.id && this.detailed.signature === signature) return;
-    this.detailed = { id: record.id, signature };
+    const signature = `${stateSignature([record])}|${archive ?? ''}`;
+    const now = Date.now();
+    // A running run's output grows: read it again now and then, not on every poll.
+    const stale = record.status === 'running' && now - (this.detailed?.readAt ?? 0) >= LIVE_REFRESH_MS;
+    if (this.detailed?.id === record.id && this.detailed.signature === signature && !stale) return;
+    this.detailed = { id: record.id, signature, readAt: now };
     void this.details.show(record, this.store.readOutput(this.panel.context.path, record.id), archive);
   }
 
@@ -231,7 +247,16 @@ export class RunsPanel extends Widget {
     if (!this.compared || this.comparing) return;
     const records = this.compared.ids.map((id) => rows.find((row) => row.record.id === id)?.record).filter((r): r is RunRecord => r !== undefined);
     if (records.length < 2) return;
-    if (compareSignature(records) !== this.compared.signature) void this.drawCompare(records);
+    if (compareSignature(records) === this.compared.signature) return;
+    // New points: redraw now and then; a new status or params: at once.
+    if (stateSignature(records) === this.compared.state && Date.now() - this.compared.drawnAt < LIVE_REFRESH_MS) return;
+    void this.drawCompare(records);
+  }
+
+  private clearCompare(): void {
+    this.compareToken++;
+    this.compare.clear();
+    this.compared = null;
   }
 
   private rowNode(row: RunRow, columns: Array<{ id: string; label: string }>): HTMLTableRowElement {
@@ -252,11 +277,8 @@ export class RunsPanel extends Widget {
       else this.selected.delete(record.id);
       this.updateCompareButton();
       this.updateDetails(this.model?.records ?? []);
-      // A comparison of runs no longer selected is stale.
-      if (this.compared && this.compared.ids.some((id) => !this.selected.has(id))) {
-        this.compare.clear();
-        this.compared = null;
-      }
+      // A comparison of runs no longer selected is stale (one still being read checks for itself).
+      if (this.compared && this.compared.ids.some((id) => !this.selected.has(id))) this.clearCompare();
     });
     selectCell.append(box);
     tr.append(selectCell);
@@ -317,11 +339,14 @@ export class RunsPanel extends Widget {
 
   private async drawCompare(records: readonly RunRecord[]): Promise<void> {
     if (!this.panel) return;
+    const token = this.compareToken;
     this.comparing = true;
     try {
       const path = this.panel.context.path;
       const series = await Promise.all(records.map((r) => this.store.readSeries(path, r.id).catch(() => new Map())));
-      this.compared = { ids: records.map((r) => r.id), signature: compareSignature(records) };
+      // Cleared meanwhile (deselected, another notebook, disposed): this comparison is not wanted.
+      if (token !== this.compareToken || this.isDisposed || records.some((r) => !this.selected.has(r.id))) return;
+      this.compared = { ids: records.map((r) => r.id), state: stateSignature(records), signature: compareSignature(records), drawnAt: Date.now() };
       await this.compare.show(records, series);
     } finally {
       this.comparing = false;

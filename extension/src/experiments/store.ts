@@ -49,8 +49,8 @@ const isNotFound = (error: unknown): boolean => {
 export class ExperimentStore {
   private readonly ensured = new Set<string>();
   private readonly cache = new Map<string, StoredRun>();
-  /** Archive claim files never change once written: each is read once. */
-  private readonly claims = new Map<string, ArchiveClaim | null>();
+  /** Archive claim files never change once written: each one read whole is kept. */
+  private readonly claims = new Map<string, ArchiveClaim>();
   /** Folders seen to exist, so polling does not look them up each time. */
   private readonly known = new Set<string>();
 
@@ -106,31 +106,35 @@ export class ExperimentStore {
     return { runs, problems, archives: await this.readArchives(storeDirOf(notebookPath)) };
   }
 
-  /** The store's archives, from its `archives/v<N>` claim files; none when it has no such folder. */
+  /**
+   * The store's archives, from its `archives/v<N>` claim files (the highest version per run); none
+   * when it has no such folder. Archive names are a detail: a problem reading them never fails the
+   * listing, and a claim not readable yet (being written) is tried again next time.
+   */
   private async readArchives(store: string): Promise<Map<string, string>> {
-    const archives = new Map<string, string>();
-    if ((await this.entryType(`${store}/${ARCHIVE_CLAIMS_DIR}`)) !== 'directory') return archives;
-    let listing: Contents.IModel;
+    const best = new Map<string, { version: number; name: string }>();
     try {
-      listing = await this.contents.get(`${store}/${ARCHIVE_CLAIMS_DIR}`, { content: true, type: 'directory' });
-    } catch (error) {
-      if (isNotFound(error)) return archives;
-      throw error;
-    }
-    const files = (Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : []).filter((e) => e.type === 'file' && ARCHIVE_CLAIM_NAME.test(e.name));
-    for (const file of files) {
-      if (!this.claims.has(file.path)) {
-        try {
-          const model = await this.contents.get(file.path, { content: true, type: 'file', format: 'text' });
-          this.claims.set(file.path, parseArchiveClaim(String(model.content)));
-        } catch {
-          this.claims.set(file.path, null);
+      if ((await this.entryType(`${store}/${ARCHIVE_CLAIMS_DIR}`)) !== 'directory') return new Map();
+      const listing = await this.contents.get(`${store}/${ARCHIVE_CLAIMS_DIR}`, { content: true, type: 'directory' });
+      const files = (Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : []).filter((e) => e.type === 'file' && ARCHIVE_CLAIM_NAME.test(e.name));
+      for (const file of files) {
+        let claim = this.claims.get(file.path) ?? null;
+        if (!claim) {
+          try {
+            const model = await this.contents.get(file.path, { content: true, type: 'file', format: 'text' });
+            claim = parseArchiveClaim(String(model.content));
+          } catch {
+            claim = null;
+          }
+          if (claim) this.claims.set(file.path, claim);
         }
+        const version = Number(file.name.slice(1));
+        if (claim && RUN_ID.test(claim.run) && (best.get(claim.run)?.version ?? 0) < version) best.set(claim.run, { version, name: claim.name });
       }
-      const claim = this.claims.get(file.path);
-      if (claim && RUN_ID.test(claim.run)) archives.set(claim.run, claim.name);
+    } catch {
+      // Shown without archive marks this time.
     }
-    return archives;
+    return new Map([...best].map(([run, { name }]) => [run, name]));
   }
 
   /** A run's metric series from its events.jsonl (torn or damaged lines are skipped by parseEvents). */

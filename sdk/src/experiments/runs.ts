@@ -8,7 +8,7 @@ import { isSystemMetric } from '../charts/spec.js';
 import { bareRunRecord } from '../format/records.js';
 import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
 import { decodeNumber } from '../format/numbers.js';
-import { effectiveStatus } from '../format/status.js';
+import { effectiveStatus, HEARTBEAT_INTERVAL_MS } from '../format/status.js';
 import { STORE_FORMAT, type CellInfo, type EffectiveStatus, type RunEvent, type RunRecord } from '../format/types.js';
 
 /** Tag conventions: `experiment` or `experiment:<name>` marks a cell, `parameters` its params. */
@@ -180,15 +180,38 @@ export interface RunRow {
 }
 
 /**
- * The status to show: a running run is crashed when its heartbeat is stale, when the notebook's
- * kernel is known not to run, or when it is a cell's run and the kernel restarted after it began
- * (a run of an extension-made record is never running).
+ * What the panel saw when a notebook's kernel restarted: when (the browser's clock), and the
+ * heartbeat each running run had then.
  */
-export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean | null, kernelRestartedAt: number | null = null): RunRow {
+export interface KernelRestart {
+  seenAt: number;
+  heartbeats: ReadonlyMap<string, string>;
+}
+
+/** How long after a restart a live writer has to show a new heartbeat (it writes one every 5 s). */
+export const RESTART_GRACE_MS = HEARTBEAT_INTERVAL_MS + 3_000;
+
+/**
+ * True for a cell's run that was running when the kernel restarted and has not written a heartbeat
+ * since (its writer went with the old kernel). A run that goes on (resumed in the new kernel, or
+ * written by another process) keeps beating and stays running. Only heartbeat values are compared,
+ * never the browser's clock with the kernel's.
+ */
+export function lostWithRestart(record: RunRecord, restart: KernelRestart | null, nowMs: number): boolean {
+  if (!restart || !record.cell?.id) return false;
+  const before = restart.heartbeats.get(record.id);
+  return before !== undefined && before === record.heartbeatAt && nowMs - restart.seenAt > RESTART_GRACE_MS;
+}
+
+/**
+ * The status to show: a running run is crashed when its heartbeat is stale, when the notebook's
+ * kernel is known not to run, or when it is a cell's run whose heartbeat stopped at a kernel
+ * restart (a run of an extension-made record is never running).
+ */
+export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean | null, restart: KernelRestart | null = null): RunRow {
   let status = effectiveStatus(record, nowMs, null);
   if (status === 'running' && kernelRunning === false) status = 'crashed';
-  // A cell's run that started before the kernel restarted lost its writer with the old kernel.
-  if (status === 'running' && kernelRestartedAt !== null && record.cell?.id && Date.parse(record.startedAt) < kernelRestartedAt) status = 'crashed';
+  if (status === 'running' && lostWithRestart(record, restart, nowMs)) status = 'crashed';
   const start = Date.parse(record.startedAt);
   const end = record.endedAt ? Date.parse(record.endedAt) : status === 'running' ? nowMs : Date.parse(record.heartbeatAt);
   const durationMs = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
