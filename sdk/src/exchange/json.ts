@@ -54,10 +54,20 @@ export function isJsonExport(value: unknown): boolean {
  * const run = fromJsonExport(JSON.parse(fs.readFileSync('run.json', 'utf8')));
  * ```
  */
+function isRunError(value: unknown): boolean {
+  return isObject(value) && typeof value.name === 'string' && typeof value.message === 'string' && (value.stack === null || value.stack === undefined || typeof value.stack === 'string');
+}
+
 export function fromJsonExport(value: unknown): PortableRun {
   if (!isObject(value) || value.kind !== JSON_EXPORT_KIND) throw new ImportFormatError(`Not a trainbook run export: the top-level "kind" must be "${JSON_EXPORT_KIND}".`);
   if (value.version !== JSON_EXPORT_VERSION) {
     throw new ImportFormatError(`This export has version ${JSON.stringify(value.version)}; this trainbook reads version ${JSON_EXPORT_VERSION}. Upgrade trainbook to import it.`);
+  }
+  // Checked as written: reading a record turns an odd error (a name that is not text) into text
+  // for the views; an import refuses it instead.
+  const writtenError = isObject(value.record) ? value.record.error : null;
+  if (writtenError !== undefined && writtenError !== null && !isRunError(writtenError)) {
+    throw new ImportFormatError('The export\'s "record" is not a run record: "error" must be { name, message, stack }.');
   }
   const record = coerceRunRecord(value.record);
   if (typeof record === 'string') throw new ImportFormatError(`The export's "record" is not a run record: ${record}.`);

@@ -380,11 +380,13 @@ export class Run {
     if (chronoEvent) events.push(chronoEvent);
     for (const attachment of this.attachments) if (attachment.drain) events.push(...attachment.drain());
     // The first display waits for the user's own data, so it shows under the cell that trains.
-    const userData = points > this.systemPending || chronoEvent !== null;
+    const userPoints = points - this.systemPending;
+    const userData = userPoints > 0 || chronoEvent !== null;
     this.systemPending = 0;
     if (events.length === 0) return;
     this.recordDirty = true;
-    if (!this.files.appendEvents(events)) this.record.lost.points += points;
+    // Lost points are counted as `points` are: the user's own (system samples are a side show).
+    if (!this.files.appendEvents(events)) this.record.lost.points += userPoints;
     if (userData || this.notified) this.notify();
   }
 
