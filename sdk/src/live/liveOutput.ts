@@ -10,21 +10,25 @@ import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from 
 
 /** What a live display needs from a run. */
 export interface LiveSource {
-  /** Read on every change, so it must be cheap (toRecord() copies the whole record). */
+  /** Read on every change, so it must be cheap. */
   readonly status: RunRecord['status'];
-  toRecord(): RunRecord;
-  liveSeries(): LiveSeries[];
+  /** The record as it is now, read only (no copy: a display reads a few fields a few times a second). */
+  liveRecord(): Readonly<RunRecord>;
+  /** `lastOnly`: each series' name, count and last value, without its points. */
+  liveSeries(options?: { lastOnly?: boolean }): LiveSeries[];
   storeName(): string;
   onChange(listener: () => void): () => void;
 }
 
 export interface LiveSink {
   render(payload: LivePayload): void;
+  /** The sink shows only each series' last value (a progress line): its payloads skip the points. */
+  readonly lastValuesOnly?: boolean;
 }
 
 export const MIN_UPDATE_INTERVAL_MS = 250;
 
-export function buildPayload(record: RunRecord, series: LiveSeries[], store: string, now: number): LivePayload {
+export function buildPayload(record: Readonly<RunRecord>, series: LiveSeries[], store: string, now: number): LivePayload {
   const started = Date.parse(record.startedAt);
   const ended = record.endedAt ? Date.parse(record.endedAt) : now;
   const progress = record.progress;
@@ -94,10 +98,11 @@ export class LiveOutput {
     }
   }
 
-  private renderNow(record: RunRecord = this.source.toRecord()): void {
+  private renderNow(): void {
     this.lastRender = Date.now();
     try {
-      this.sink.render(buildPayload(record, this.source.liveSeries(), this.source.storeName(), this.lastRender));
+      const series = this.source.liveSeries(this.sink.lastValuesOnly ? { lastOnly: true } : undefined);
+      this.sink.render(buildPayload(this.source.liveRecord(), series, this.source.storeName(), this.lastRender));
     } catch (error) {
       // A display must never break training.
       withoutCapture(() => process.stderr.write(`trainbook: live display failed: ${(error as Error).message}\n`));

@@ -32,6 +32,17 @@ export class LiveSeriesTracker {
     }
   }
 
+  /** Each series' name, count and last value, without points (for a progress line). */
+  lastValues(): LiveSeries[] {
+    const result: LiveSeries[] = [];
+    for (const [name, { m4, last, xAxis }] of this.streams) {
+      const series: LiveSeries = { name, count: m4.count, last: encodeNumber(last), step: [], value: [] };
+      if (xAxis === 'elapsed') series.xAxis = 'elapsed';
+      result.push(series);
+    }
+    return result;
+  }
+
   snapshot(): LiveSeries[] {
     const result: LiveSeries[] = [];
     for (const [name, { m4, last, xAxis }] of this.streams) {

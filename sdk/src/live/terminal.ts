@@ -21,6 +21,8 @@ export function terminalLine(payload: LivePayload, columns = 100): string {
 }
 
 export class TerminalSink implements LiveSink {
+  /** A progress line shows last values only: no points need downsampling for it. */
+  readonly lastValuesOnly = true;
   private lastEpoch: number | null = null;
   private drawn = false;
   private shownAny = false;

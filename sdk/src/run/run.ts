@@ -293,9 +293,15 @@ export class Run {
     }
   }
 
-  /** @internal The downsampled series for live displays (empty unless enabled). */
-  liveSeries(): LiveSeries[] {
-    return this.live?.snapshot() ?? [];
+  /** @internal The downsampled series for live displays (empty unless enabled); `lastOnly`: no points. */
+  liveSeries(options: { lastOnly?: boolean } = {}): LiveSeries[] {
+    if (!this.live) return [];
+    return options.lastOnly ? this.live.lastValues() : this.live.snapshot();
+  }
+
+  /** @internal The record as it is, for live displays that read a few fields (no copy). */
+  liveRecord(): Readonly<RunRecord> {
+    return this.record;
   }
 
   /** @internal The store folder's name (e.g. `train.trainbook`). */
