@@ -4,9 +4,9 @@
  * timer's measurements, and the other events. Pure.
  */
 import { ImportFormatError } from '../errors.js';
-import { coerceRunRecord } from '../format/shape.js';
+import { coerceRunRecord, isObject } from '../format/shape.js';
 import type { RunEvent, RunRecord } from '../format/types.js';
-import { checkEvents, decodeChrono, decodeSeries, encodeSeries, isObject, recordProblem, type EncodedSeries, type PortableChrono, type PortableRun } from './portable.js';
+import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, type EncodedSeries, type PortableChrono, type PortableRun } from './portable.js';
 
 /** The marker a trainbook run export carries at its top. */
 export const JSON_EXPORT_KIND = 'trainbook-run';

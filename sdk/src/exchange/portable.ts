@@ -7,7 +7,7 @@ import { ImportFormatError } from '../errors.js';
 import { encodeFloat64 } from '../format/base64.js';
 import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
 import type { ChronoSeries, Series } from '../format/series.js';
-import { eventProblem } from '../format/shape.js';
+import { eventProblem, isObject } from '../format/shape.js';
 import { summarizeSeries } from '../format/records.js';
 import type { ChronoEvent, EffectiveStatus, MetricColumns, MetricSummary, MetricsEvent, RunEvent, RunRecord, RunStatus } from '../format/types.js';
 
@@ -239,7 +239,6 @@ function numberColumn(value: unknown, where: string): number[] {
   return value as number[];
 }
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isEncodedNumber = (v: unknown): v is EncodedNumber => typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity';
 const isTextOrNull = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string';
 const isSummary = (s: unknown): boolean => isObject(s) && isEncodedNumber(s.last) && isEncodedNumber(s.min) && isEncodedNumber(s.max) && typeof s.count === 'number';

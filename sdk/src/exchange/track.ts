@@ -10,10 +10,10 @@
 import { ImportFormatError, TrainbookError } from '../errors.js';
 import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
 import { flattenParams, type FlatParams } from '../format/params.js';
-import { coerceRunRecord } from '../format/shape.js';
+import { coerceRunRecord, isObject } from '../format/shape.js';
 import type { ChronoSummary, EffectiveStatus, RunEvent, RunRecord, RunStatus } from '../format/types.js';
 import { refuseDuplicates } from './json.js';
-import { checkEvents, decodeChrono, decodeSeries, encodeSeries, isObject, recordProblem, summarize, type EncodedSeries, type PortableChrono, type PortableRun, type PortableSeries } from './portable.js';
+import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, summarize, type EncodedSeries, type PortableChrono, type PortableRun, type PortableSeries } from './portable.js';
 
 /** The key under `metadata` that holds what a 'track' report has no field for. */
 export const TRACK_NAMESPACE = 'trainbook';

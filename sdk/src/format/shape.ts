@@ -7,7 +7,8 @@ import type { RunRecord } from './types.js';
 import type { EncodedNumber } from './numbers.js';
 import { float64Count } from './base64.js';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object (not an array, not null). */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isArrayOf = (value: unknown, item: (v: unknown) => boolean): boolean => Array.isArray(value) && value.every(item);
 const isEncodedNumber = (v: unknown): boolean => typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity';
 const isNumber = (v: unknown): boolean => typeof v === 'number';
@@ -86,9 +87,7 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
     // Optional fields stay absent when absent, so older records read back unchanged.
     seed: typeof record.seed === 'number' && Number.isFinite(record.seed) ? record.seed : record.seed === null ? null : undefined,
     resumes: Array.isArray(record.resumes) ? record.resumes.filter(isRunResume) : undefined,
-    ...(isObject(record.output) && typeof record.output.keptBytes === 'number' && typeof record.output.droppedBytes === 'number'
-      ? { output: { keptBytes: record.output.keptBytes, droppedBytes: record.output.droppedBytes } }
-      : { output: undefined }),
+    output: isObject(record.output) && typeof record.output.keptBytes === 'number' && typeof record.output.droppedBytes === 'number' ? { keptBytes: record.output.keptBytes, droppedBytes: record.output.droppedBytes } : undefined,
     models: isObject(record.models) ? coerceModels(record.models) : undefined,
   } as RunRecord;
   for (const key of OPTIONAL_RECORD_KEYS) if (coerced[key] === undefined) delete coerced[key];

@@ -5,7 +5,7 @@
  */
 import type { RunRecord } from '../format/types.js';
 import { effectiveStatus } from '../format/status.js';
-import { withoutCapture } from '../run/outputCapture.js';
+import { writeOwnLine } from '../run/outputCapture.js';
 import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from './payload.js';
 
 /** What a live display needs from a run. */
@@ -105,7 +105,7 @@ export class LiveOutput {
       this.sink.render(buildPayload(this.source.liveRecord(), series, this.source.storeName(), this.lastRender));
     } catch (error) {
       // A display must never break training.
-      withoutCapture(() => process.stderr.write(`trainbook: live display failed: ${(error as Error).message}\n`));
+      writeOwnLine(`trainbook: live display failed: ${(error as Error).message}\n`);
       this.close();
     }
   }

@@ -32,21 +32,11 @@ export class LiveSeriesTracker {
     }
   }
 
-  /** Each series' name, count and last value, without points (for a progress line). */
-  lastValues(): LiveSeries[] {
+  /** Every series, downsampled; `lastOnly`: name, count and last value without points (a progress line). */
+  snapshot(options: { lastOnly?: boolean } = {}): LiveSeries[] {
     const result: LiveSeries[] = [];
     for (const [name, { m4, last, xAxis }] of this.streams) {
-      const series: LiveSeries = { name, count: m4.count, last: encodeNumber(last), step: [], value: [] };
-      if (xAxis === 'elapsed') series.xAxis = 'elapsed';
-      result.push(series);
-    }
-    return result;
-  }
-
-  snapshot(): LiveSeries[] {
-    const result: LiveSeries[] = [];
-    for (const [name, { m4, last, xAxis }] of this.streams) {
-      const { x, y } = m4.points();
+      const { x, y } = options.lastOnly ? { x: [], y: [] } : m4.points();
       const series: LiveSeries = { name, count: m4.count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) };
       if (xAxis === 'elapsed') series.xAxis = 'elapsed';
       result.push(series);

@@ -6,6 +6,7 @@
 import { decodeNumber, encodeNumber, formatNumber, type EncodedNumber } from '../format/numbers.js';
 import type { EffectiveStatus } from '../format/types.js';
 import { isSystemMetric } from '../charts/spec.js';
+import { isObject } from '../format/shape.js';
 
 export const RUN_MIME = 'application/vnd.trainbook.run+json';
 export const PAYLOAD_VERSION = 1;
@@ -59,7 +60,6 @@ const MAX_SERIES = 200;
 const MAX_POINTS = 100_000;
 const MAX_RESUMES = 1_000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, MAX_TEXT) : null);
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const encoded = (v: unknown): EncodedNumber => encodeNumber(decodeNumber(v));

@@ -5,7 +5,7 @@
  */
 import { InvalidValueError } from '../errors.js';
 import { decodeNumber, encodeNumber } from '../format/numbers.js';
-import { withoutCapture } from '../run/outputCapture.js';
+import { writeOwnLine } from '../run/outputCapture.js';
 import { readModelIndex, type ModelEntry } from './modelIndex.js';
 import { isImprovement, resolveMode, type MonitorMode } from './monitor.js';
 import { checkSaveable, saveRunModel, type ModelHost, type SaveableModel } from './save.js';
@@ -92,10 +92,8 @@ export function createKeepBest(host: ModelHost, options: KeepBestOptions): KeepB
         if (!warnedMissing) {
           warnedMissing = true;
           // trainbook's own warning: not part of the run's captured output.
-          withoutCapture(() =>
-            process.stderr.write(
-              `trainbook: keepBest watches "${monitor}", which this epoch's logs lack (they have: ${Object.keys(logs ?? {}).join(', ') || 'nothing'}). Give fit validation data, or monitor one of those.\n`,
-            ),
+          writeOwnLine(
+            `trainbook: keepBest watches "${monitor}", which this epoch's logs lack (they have: ${Object.keys(logs ?? {}).join(', ') || 'nothing'}). Give fit validation data, or monitor one of those.\n`,
           );
         }
         return;

@@ -39,6 +39,8 @@ export interface ChartData {
   logged: number;
   drawn: number;
   notFinite: number;
+  /** Points drawn of the longest series (one run's metric). */
+  longest: number;
   /** `elapsed` for system metrics: the `step` column then holds seconds since each run started. */
   xAxis?: ChartXAxis;
   /** Where a drawn run was resumed: a dashed rule labelled "resumed" at each (run label, step). */
@@ -61,10 +63,12 @@ export function buildChartData(group: string, series: readonly ChartSeriesInput[
   const buckets = bucketsPerSeries(series.length, budget);
   let logged = 0;
   let notFinite = 0;
+  let longest = 0;
   for (const input of series) {
     logged += input.series.logged;
     notFinite += input.series.notFinite;
     const kept = m4(input.series.step, input.series.value, input.series.length, buckets);
+    longest = Math.max(longest, kept.x.length);
     let runIndex = runs.indexOf(input.run);
     if (runIndex < 0) runIndex = runs.push(input.run) - 1;
     let metricIndex = metrics.indexOf(input.metric);
@@ -78,7 +82,7 @@ export function buildChartData(group: string, series: readonly ChartSeriesInput[
   }
   const xAxis = chartXAxis(metrics);
   // Resume marks sit at steps: a chart over seconds has none.
-  return { group, runs, metrics, columns, logged, drawn: columns.value.length, notFinite, xAxis, resumes: xAxis === 'step' ? resumeMarks(series) : [] };
+  return { group, runs, metrics, columns, logged, drawn: columns.value.length, notFinite, longest, xAxis, resumes: xAxis === 'step' ? resumeMarks(series) : [] };
 }
 
 /** Each run's resume steps once, however many of its metrics the chart draws. */

@@ -29,21 +29,8 @@ export function chartShape(data: ChartData): Parameters<typeof reportChartSpec>[
     dashByMetric: manyRuns && data.metrics.length > 1,
     logScale: wantsLogScale(data.columns.value),
     xAxis: data.xAxis,
-    points: longestSeries(data) < FEW_POINTS,
+    points: data.longest < FEW_POINTS,
   };
-}
-
-/** Points of the longest series (run and metric) the chart draws. */
-function longestSeries(data: ChartData): number {
-  const counts = new Map<string, number>();
-  let longest = 0;
-  for (let i = 0; i < data.columns.run.length; i++) {
-    const key = `${data.columns.run[i]}:${data.columns.metric[i]}`;
-    const count = (counts.get(key) ?? 0) + 1;
-    counts.set(key, count);
-    if (count > longest) longest = count;
-  }
-  return longest;
 }
 
 /** Compiles and renders one chart. The SVG is what a reader sees before (or without) scripts. */

@@ -5,6 +5,7 @@
  * without arguments. Its shape is checked: the value comes from outside this process.
  */
 import type { CellInfo } from '../format/types.js';
+import { isObject } from '../format/shape.js';
 
 export const CONTEXT_GLOBAL = '__trainbook_context';
 
@@ -17,7 +18,6 @@ export interface CellContext {
   params: Record<string, unknown>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export function readCellContext(scope: Record<string, unknown> = globalThis as Record<string, unknown>): CellContext | null {

@@ -103,10 +103,7 @@ export function init(options: InitOptions = {}): Run {
       resumed?.reportWriteFailure(error),
     );
     resumed = new Run(opened.record, opened.files, untrackRun, opened.state);
-    trackRun(resumed);
-    if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(resumed);
-    attachRecorders(resumed, samplingInterval, outputLimit);
-    return resumed;
+    return started(resumed, options, samplingInterval, outputLimit);
   }
   const id = newRunId();
   let run: Run | undefined;
@@ -142,6 +139,11 @@ export function init(options: InitOptions = {}): Run {
     seed,
   };
   run = new Run(record, files, untrackRun);
+  return started(run, options, samplingInterval, outputLimit);
+}
+
+/** A new or resumed run, tracked for process exit, with its display and recorders. */
+function started(run: Run, options: InitOptions, samplingInterval: number | null, outputLimit: number | null): Run {
   trackRun(run);
   if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(run);
   attachRecorders(run, samplingInterval, outputLimit);

@@ -127,6 +127,11 @@ export function withoutCapture<T>(write: () => T): T {
   }
 }
 
+/** trainbook's own warning on stderr, never captured as a run's output. */
+export function writeOwnLine(text: string): void {
+  withoutCapture(() => process.stderr.write(text));
+}
+
 function chunkText(chunk: unknown, encoding: unknown): string {
   if (typeof chunk === 'string') {
     return typeof encoding === 'string' && Buffer.isEncoding(encoding) && encoding !== 'utf8' && encoding !== 'utf-8'

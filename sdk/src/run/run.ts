@@ -11,7 +11,7 @@ import { completedEpoch, saveRunModel, type ModelHost, type SavedModel, type Sav
 import { createKeepBest, type KeepBestCallback, type KeepBestOptions } from '../models/keepBest.js';
 import { detectTfjs } from './provenance.js';
 import { LiveSeriesTracker } from '../live/liveSeries.js';
-import { withoutCapture } from './outputCapture.js';
+import { writeOwnLine } from './outputCapture.js';
 import type { LiveSeries } from '../live/payload.js';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
@@ -295,8 +295,7 @@ export class Run {
 
   /** @internal The downsampled series for live displays (empty unless enabled); `lastOnly`: no points. */
   liveSeries(options: { lastOnly?: boolean } = {}): LiveSeries[] {
-    if (!this.live) return [];
-    return options.lastOnly ? this.live.lastValues() : this.live.snapshot();
+    return this.live?.snapshot(options) ?? [];
   }
 
   /** @internal The record as it is, for live displays that read a few fields (no copy). */
@@ -472,11 +471,6 @@ export class Run {
       this.warnOnce('attachment', `trainbook: stopping a recorder of run ${this.id} failed: ${(error as Error).message}`);
     }
   }
-}
-
-/** trainbook's own warnings: on stderr, never captured as the run's output. */
-function writeOwnLine(text: string): void {
-  withoutCapture(() => process.stderr.write(text));
 }
 
 export function toRunError(error: unknown): RunError {
