@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests run the sources: the core's package entry maps to its source, as the SDK's build maps it to core/dist.
+    alias: [{ find: /^trainbook\/core$/, replacement: fileURLToPath(new URL('./core/src/index.ts', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
