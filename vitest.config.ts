@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run the sources: the core's package entry maps to its source, as the SDK's build maps it to core/dist.
-    alias: [{ find: /^trainbook\/core$/, replacement: fileURLToPath(new URL('./core/src/index.ts', import.meta.url)) }],
+    alias: [
+      { find: /^trainbook\/core$/, replacement: fileURLToPath(new URL('./core/src/index.ts', import.meta.url)) },
+      { find: /^trainbook\/hub$/, replacement: fileURLToPath(new URL('./hub/src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -4,7 +4,8 @@
 //   2. no cycle between folders (a folder is a module's parent directory, e.g. sdk/src/run);
 //   3. layers: core/ imports only core/ (no node:*, no JupyterLab, no other folder); the SDK
 //      never imports the extension or JupyterLab; nothing reaches into another layer's sources
-//      by a relative path (the core is reached through its package entry, `trainbook/core`).
+//      by a relative path (the core is reached through its package entry, `trainbook/core`; the
+//      hub, which only the SDK may use, through `trainbook/hub`).
 // Usage: node scripts/check-imports.mjs [--json]   (exit 0 clean, 1 findings)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -87,8 +88,10 @@ export function buildGraph() {
         }
         if (specifier === 'trainbook/core') {
           if (!ALLOWED_LAYER_IMPORTS[layer]?.includes('core/src')) problems.push(`${rel(file)} imports 'trainbook/core' but ${layer} may not (the core uses relative imports)`);
+        } else if (specifier === 'trainbook/hub') {
+          if (!ALLOWED_LAYER_IMPORTS[layer]?.includes('hub/src')) problems.push(`${rel(file)} imports 'trainbook/hub' but only the SDK may (the hub uses relative imports)`);
         } else if (specifier === 'trainbook' || specifier.startsWith('trainbook/')) {
-          problems.push(`${rel(file)} imports '${specifier}': a layer reaches the core as 'trainbook/core' and nothing else of the package`);
+          problems.push(`${rel(file)} imports '${specifier}': a layer reaches the core as 'trainbook/core', the SDK the hub as 'trainbook/hub', and nothing else of the package`);
         }
       }
     }
