@@ -9,7 +9,7 @@ const EXPERIMENT = [
   "import * as trainbook from 'trainbook';",
   '// The run context the extension set: params from the parameters cell.',
   'const lrFromContext: number = (globalThis as any).__trainbook_context.params.lr;',
-  'const run = trainbook.init();',
+  "const run = trainbook.init({ tags: ['mnist'], tagValues: { workers: Math.round(lrFromContext * 10), hpo: 'byopt' } });",
   'for (let step = 0; step < 5; step++) run.log({ loss: lrFromContext * (5 - step) }, { step });',
   'console.log("training with lr", lrFromContext, "<b>not bold</b>");',
   'await run.finish();',
@@ -102,6 +102,14 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     const panel = page.locator('#trainbook-runs');
     await expect.poll(() => panel.locator('.tb-RunsTable-row').count(), { timeout: 20_000 }).toBe(3);
     const query = panel.locator('.tb-RunsPanel-query');
+    // Tags: a column (labels, then key=value) and the query's tag / tags.<key> fields.
+    expect(await panel.locator('th[data-column="tags"]').textContent()).toBe('tags');
+    const tagCells = await panel.locator('.tb-RunsTable-row td[data-column="tags"]').allTextContents();
+    expect([...tagCells].sort()).toEqual([1, 2, 3].map((w) => `mnist, workers=${w}, hpo=byopt`));
+    await query.fill('tag = "mnist" and tags.workers >= 2 and tags.hpo = "byopt"');
+    await expect.poll(() => panel.locator('.tb-RunsTable-row').count()).toBe(2);
+    await query.fill('not tag ~ "mni"');
+    await expect.poll(() => panel.locator('.tb-RunsTable-row').count()).toBe(0);
     await query.fill('loss <');
     await expect.poll(() => panel.locator('.tb-RunsPanel-queryError').textContent()).toMatch(/column 7: expected a value/);
     await query.fill('loss < 0.25 and optimizer.name = "adam"');
@@ -167,6 +175,8 @@ describe('cell experiments and the runs panel (real lab, tslab, Chromium)', () =
     const details = panel.locator('.tb-RunDetails');
     await details.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await details.getAttribute('data-run-id')).toBe(runIds[0]);
+    expect(await details.locator('.tb-RunDetails-tags').textContent()).toBe('Tags: mnist, workers=1, hpo=byopt');
+    expect(await details.locator('.tb-RunDetails-tag[data-tag-key="workers"]').textContent()).toBe('workers=1');
     await expect.poll(() => details.locator('.tb-RunDetails-text').textContent(), { timeout: 10_000 }).toContain('training with lr 0.1 <b>not bold</b>');
     expect(await details.locator('b').count()).toBe(0);
     await details.scrollIntoViewIfNeeded();

@@ -121,9 +121,12 @@ describe('exchange formats', () => {
         "errors": [], "status": {"value": 302, "name": "Completed"}}`;
       expect(detectFormat(text)).toBe('track');
       const run = parseRunFile(text, { now: NOW });
-      expect(run.record).toMatchObject({ name: 'final_trial_2', notes: 'almost graduating', status: 'completed', tags: ['workers=8', 'hpo=byopt', 'fast'], startedAt: NOW.toISOString() });
+      expect(run.record).toMatchObject({ name: 'final_trial_2', notes: 'almost graduating', status: 'completed', tags: [], startedAt: NOW.toISOString() });
+      // 'track' tags are key-value tags; what trainbook has no field for (the version) is kept for the export.
+      expect(run.record.tagValues).toEqual({ workers: 8, hpo: 'byopt', fast: true });
       expect(run.record.params).toEqual({ batch_size: 32, lr: 0.1, backend: null });
-      expect(run.record.metadata).toEqual({ gpu: 'V100', trackVersion: 'a8c3' });
+      expect(run.record.metadata).toEqual({ gpu: 'V100' });
+      expect(run.record.origin).toMatchObject({ format: 'track', verbatim: { revision: 1, version: 'a8c3' } });
       expect(run.series[0]!.step).toEqual([0, 1]);
       expect(run.series[0]!.value).toEqual([NaN, 2.3]);
       expect(run.series[1]!.value).toEqual([-Infinity]);
@@ -131,6 +134,114 @@ describe('exchange formats', () => {
       expect(run.record.chronos.runtime).toEqual({ avg: 3142.5, min: 3142.5, max: 3142.5, sd: 0, count: 1, unit: 's' });
       expect(run.record.chronos.batch_time!.count).toBe(3751);
       expect(fromTrackReport({ metrics: {}, status: { value: 202, name: 'Exception' }, errors: ['boom'] }, NOW).record).toMatchObject({ status: 'failed', error: { message: 'boom' } });
+    });
+
+    /** The sample report of track's README ("Report"), as Python's json writes it. */
+    const SAMPLE = {
+      revision: 2,
+      name: '9893d1b6ad5d2a3e0a7a2ba1a4fd5ab7',
+      uid: '5c0f7b8e2d6a4c1f9e3b7a5d8c2e4f60',
+      version: 'e8f3d7c4b1a29f0e6d5c4b3a2f1e0d9c8b7a6f5e',
+      project_id: null,
+      trial_id: null,
+      tags: { workers: 8, hpo: 'byopt' },
+      parameters: { batch_size: 128, lr: 0.01 },
+      metadata: { chrono: 'track.chrono' },
+      metrics: { epoch_loss: { '0': 2.3, '1': 1.9 }, test_acc: { '2': 0.81 } },
+      chronos: { runtime: 92.23, epoch_time: { avg: 1.2, min: 1.1, max: 1.4, sd: 0.05, count: 10, unit: 's' } },
+      errors: [],
+      status: { name: 'completed', value: 300 },
+    };
+
+    /** Imports a report's text into a store and exports the stored run as 'track' again. */
+    function importAndExport(text: string): { doc: Record<string, any>; text: string; run: PortableRun } {
+      const dir = path.join(tempDir(), '.trainbook');
+      const { id } = writeImportedRun(dir, parseRunFile(text, { now: NOW }), 'report.json', NOW);
+      const run = readPortableRun(openStore(dir), id);
+      const exported = formatRun(run, 'track');
+      return { doc: JSON.parse(exported) as Record<string, any>, text: exported, run };
+    }
+
+    /** A report as 'track' sees it: without the `metadata.trainbook` that trainbook adds for its own fields. */
+    function asTrackSees(doc: Record<string, any>): Record<string, unknown> {
+      const copy = structuredClone(doc);
+      expect(copy.metadata.trainbook.kind).toBe('trainbook-track-extension');
+      delete copy.metadata.trainbook;
+      return copy;
+    }
+
+    function expectFieldForField(report: unknown, text = JSON.stringify(report)): void {
+      const input = parseTrackJson(text) as Record<string, unknown>;
+      const { doc } = importAndExport(text);
+      const seen = asTrackSees(doc);
+      // The namespace needs a home: a report without metadata gets one, holding nothing else.
+      if (!('metadata' in input)) expect(seen.metadata).toEqual({});
+      if (!('metadata' in input)) delete seen.metadata;
+      expect(seen).toEqual(input);
+      // Same fields in the same order, and nothing else added at the top level.
+      expect(Object.keys(doc)).toEqual([...Object.keys(input), ...('metadata' in input ? [] : ['metadata'])]);
+    }
+
+    it('round-trips the sample report field for field', () => {
+      const { doc, run } = importAndExport(JSON.stringify(SAMPLE, null, 2));
+      expect(asTrackSees(doc)).toEqual(SAMPLE);
+      expect(Object.keys(doc)).toEqual(Object.keys(SAMPLE));
+      // Not stringified tags, a null version or a stats object: the report's own values.
+      expect(doc.tags).toEqual({ workers: 8, hpo: 'byopt' });
+      expect(doc.version).toBe(SAMPLE.version);
+      expect(doc.chronos.runtime).toBe(92.23);
+      // Inside trainbook the tags are key-value tags and the metadata is the report's.
+      expect(run.record.tagValues).toEqual({ workers: 8, hpo: 'byopt' });
+      expect(run.record.tags).toEqual([]);
+      expect(run.record.status).toBe('completed');
+      expect(run.record.metadata).toEqual({ chrono: 'track.chrono', importedFrom: SAMPLE.uid });
+    });
+
+    it('round-trips chronos given as plain numbers, as stats objects, and both', () => {
+      const stats = { avg: 0.67, min: 0.01, max: 445.9, sd: 12.5, count: 3751, unit: 's' };
+      expectFieldForField({ ...SAMPLE, chronos: { runtime: 3142.5, load: 2 } });
+      expectFieldForField({ ...SAMPLE, chronos: { batch_time: stats, epoch_time: { avg: 1, min: 1, max: 1, sd: 0, count: 1 } } });
+      expectFieldForField({ ...SAMPLE, chronos: { runtime: 1.5, batch_time: stats } });
+      expectFieldForField({ ...SAMPLE, chronos: {} });
+    });
+
+    it('round-trips tags of every JSON scalar type, and structured ones', () => {
+      const tags = { workers: 8, scale: 0.5, offset: -3, big: 1e21, hpo: 'byopt', empty: '', fast: true, slow: false, owner: null };
+      expectFieldForField({ ...SAMPLE, tags });
+      const { run } = importAndExport(JSON.stringify({ ...SAMPLE, tags }));
+      expect(run.record.tagValues).toEqual(tags);
+      expectFieldForField({ ...SAMPLE, tags: { layers: [64, 32], optimizer: { name: 'adam' }, workers: 8 } });
+      expectFieldForField({ ...SAMPLE, tags: {} });
+    });
+
+    it('round-trips reports with and without version, revision, uid and description', () => {
+      expectFieldForField({ metrics: { loss: { '0': 1 } }, status: { name: 'Completed', value: 302 } });
+      expectFieldForField({ revision: 0, metrics: {}, parameters: {} });
+      expectFieldForField({ ...SAMPLE, description: 'almost graduating', group_id: 'g1', extra: { nested: [1, { a: null }] } });
+      const { version, uid, revision, ...rest } = SAMPLE;
+      expectFieldForField(rest);
+      expectFieldForField({ ...rest, version: null, revision: 7 });
+      expect([version, uid, revision]).toHaveLength(3);
+    });
+
+    it('round-trips what trainbook stores differently: status codes, errors, nested parameters, bare NaN', () => {
+      expectFieldForField({ ...SAMPLE, status: { value: 202, name: 'Exception' }, errors: ['RuntimeError: one', { type: 'two' }] });
+      expectFieldForField({ ...SAMPLE, status: 'interrupted' });
+      expectFieldForField({ ...SAMPLE, parameters: { optimizer: { name: 'adam', betas: [0.9, 0.999] }, 'optimizer.lr': 0.1 } });
+      expectFieldForField(null, '{"name": "x", "metrics": {"loss": {"0": NaN, "1": Infinity, "2": -Infinity}}, "status": {"value": 302, "name": "Completed"}}');
+      // metadata.trainbook is where trainbook keeps its own fields: a report's own value moves inside and comes back on import.
+      const own = importAndExport(JSON.stringify({ ...SAMPLE, metadata: { trainbook: 'own', chrono: 'c' } }));
+      expect(own.doc.metadata.trainbook.metadataTrainbook).toBe('own');
+      expect(importAndExport(own.text).run.record.metadata).toMatchObject({ trainbook: 'own', chrono: 'c' });
+    });
+
+    it('exports an exported report again unchanged (the namespace keeps the origin)', () => {
+      const first = importAndExport(JSON.stringify(SAMPLE));
+      const second = importAndExport(first.text);
+      expect(asTrackSees(second.doc)).toEqual(SAMPLE);
+      expect(second.run.record.chronos).toEqual(first.run.record.chronos);
+      expect(second.run.record.tagValues).toEqual(first.run.record.tagValues);
+      expect(second.run.record.origin).toEqual(first.run.record.origin);
     });
 
     it('refuses reports with malformed metrics, steps or chronos', () => {
@@ -216,5 +327,80 @@ describe('exchange formats', () => {
       expect(() => writeImportedRun(storeDir, unwritable, 'run.csv', NOW)).toThrow(StoreError);
       expect(fs.readdirSync(path.join(storeDir, 'runs'))).toEqual([]);
     });
+  });
+});
+
+describe('names are data', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString'] as const;
+  /** An object with these own keys, as JSON.parse makes it (a literal would set the prototype). */
+  const named = <T>(value: (name: string, i: number) => T): Record<string, T> => JSON.parse(JSON.stringify(Object.fromEntries(NAMES.map((name, i) => [name, value(name, i)]))));
+  const ownKeys = (value: object): string[] => Object.keys(value).filter((key) => Object.prototype.hasOwnProperty.call(value, key)).sort();
+
+  async function namedRun(): Promise<{ dir: string; run: PortableRun }> {
+    const dir = tempDir();
+    const params = { ...named((_, i) => i), nested: JSON.parse('{"__proto__": {"polluted": "params"}}') as unknown };
+    const run = init({ dir, git: false, display: false, systemMetrics: false, captureOutput: false, params, tags: [...NAMES], tagValues: named((name) => name), metadata: named(() => ({ polluted: 'metadata' })) });
+    run.setMetadata(JSON.parse('{"__proto__": {"polluted": "setMetadata"}, "extra": 1}'));
+    run.log(named((_, i) => i), { step: 0 });
+    run.log(named((_, i) => i + 10), { step: 1 });
+    for (const name of NAMES) run.chrono(name).stop();
+    await run.finish();
+    return { dir, run: readPortableRun(openStore(dir), run.id) };
+  }
+
+  function expectNamesKept(run: PortableRun, what: { timers: boolean; record: boolean }): void {
+    expect(run.series.map((s) => s.name).sort()).toEqual([...NAMES].sort());
+    expect(ownKeys(run.record.summary)).toEqual([...NAMES].sort());
+    NAMES.forEach((name, i) => expect(run.record.summary[name]).toMatchObject({ last: i + 10, min: i, max: i + 10, count: 2, step: 1 }));
+    if (what.timers) expect(ownKeys(run.record.chronos)).toEqual([...NAMES].sort());
+    if (what.record) {
+      expect(run.record.params).toEqual(JSON.parse('{"__proto__": 0, "constructor": 1, "toString": 2, "nested.__proto__.polluted": "params"}'));
+      expect(ownKeys(run.record.params)).toEqual(['__proto__', 'constructor', 'nested.__proto__.polluted', 'toString']);
+      expect(run.record.tags).toEqual([...NAMES]);
+      expect(ownKeys(run.record.tagValues!)).toEqual([...NAMES].sort());
+      NAMES.forEach((name) => expect(run.record.tagValues![name]).toBe(name));
+      expect(ownKeys(run.record.metadata)).toEqual(expect.arrayContaining([...NAMES, 'extra']));
+      expect(run.record.metadata.__proto__).toEqual({ polluted: 'setMetadata' });
+    }
+    // Nothing reached a prototype.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+  }
+
+  it('logs, stores and reads back a __proto__, constructor and toString param, metric, timer, tag and metadata key', async () => {
+    const { run } = await namedRun();
+    expectNamesKept(run, { timers: true, record: true });
+  });
+
+  for (const format of ['json', 'track', 'csv'] as const) {
+    it(`exports and imports them exactly (${format})`, async () => {
+      const { dir, run } = await namedRun();
+      const text = formatRun(run, format);
+      if (format === 'track') {
+        const report = JSON.parse(text) as Record<string, Record<string, unknown>>;
+        for (const field of ['metrics', 'tags', 'chronos'] as const) expect(ownKeys(report[field]!)).toEqual(expect.arrayContaining([...NAMES]));
+        expect(report.metrics!.__proto__).toEqual({ '0': 0, '1': 10 });
+      }
+      const { id } = writeImportedRun(dir, parseRunFile(text, { now: NOW }), `run.${format}`, NOW);
+      const back = readPortableRun(openStore(dir), id);
+      expectNamesKept(back, { timers: format !== 'csv', record: format !== 'csv' });
+      if (format !== 'csv') expect(formatRun({ ...back, record: { ...back.record, id: run.record.id, metadata: run.record.metadata } }, format)).toBe(text);
+    });
+  }
+
+  it("imports a 'track' report written elsewhere with such names, and gives it back", () => {
+    const text = `{"name": "n", "tags": {"__proto__": 1, "constructor": "c", "toString": null},
+      "parameters": {"__proto__": {"polluted": 1}, "constructor": 2, "toString": "x"}, "metadata": {"__proto__": {"polluted": 2}},
+      "metrics": {"__proto__": {"0": 1}, "constructor": {"0": 2}, "toString": {"0": 3}}, "chronos": {"__proto__": 1.5, "toString": 2},
+      "status": {"value": 302, "name": "Completed"}, "__proto__": {"polluted": 3}}`;
+    const run = parseRunFile(text, { now: NOW });
+    expect(ownKeys(run.record.tagValues!)).toEqual([...NAMES].sort());
+    expect(run.record.params).toEqual({ '__proto__.polluted': 1, constructor: 2, toString: 'x' });
+    expect(ownKeys(run.record.summary)).toEqual([...NAMES].sort());
+    expect(ownKeys(run.record.chronos)).toEqual(['__proto__', 'toString']);
+    const doc = JSON.parse(formatRun(run, 'track')) as Record<string, any>;
+    delete doc.metadata.trainbook;
+    expect(doc).toEqual(JSON.parse(text));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

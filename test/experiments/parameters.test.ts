@@ -61,7 +61,7 @@ describe('parseParametersCell()', () => {
   it('keeps __proto__ as an own key, never a prototype', () => {
     const { params } = parseParametersCell('const o = { "__proto__": { polluted: true }, __proto__: 1 }');
     const o = params.o as Record<string, unknown>;
-    expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(o)).toBeNull();
     expect(Object.prototype.hasOwnProperty.call(o, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesQuery, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery, QueryError } from '../../sdk/src/experiments/query.js';
+import { AnyOf, matchesQuery, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery, QueryError } from '../../sdk/src/experiments/query.js';
 
 const run = (fields: Record<string, unknown>) => (field: string) => fields[field];
 const matches = (query: string, fields: Record<string, unknown>) => matchesQuery(parseQuery(query), run(fields));
@@ -71,6 +71,25 @@ describe('matchesQuery()', () => {
     expect(matches('shuffle = false', { shuffle: true })).toBe(false);
     expect(matches('seed = null', { seed: null })).toBe(true);
     expect(matches('shuffle < true', { shuffle: true })).toBe(false);
+  });
+});
+
+describe('matchesQuery() with several values (AnyOf)', () => {
+  const labels = (values: string[]) => ({ tag: new AnyOf(values) });
+  it('holds when one value matches, != when none is equal, and the bare field when there is one', () => {
+    expect(matches('tag = "hpo"', labels(['mnist', 'hpo']))).toBe(true);
+    expect(matches('tag = "hpo"', labels(['mnist']))).toBe(false);
+    expect(matches('tag != "hpo"', labels(['mnist', 'hpo']))).toBe(false);
+    expect(matches('tag != "hpo"', labels([]))).toBe(true);
+    expect(matches('tag ~ "HP"', labels(['mnist', 'hpo']))).toBe(true);
+    expect(matches('not tag ~ "debug"', labels(['debug-run']))).toBe(false);
+    expect(matches('tag', labels([]))).toBe(false);
+    expect(matches('tag', labels(['x']))).toBe(true);
+    expect(matches('tag > "m"', labels(['a', 'n']))).toBe(true);
+  });
+  it('reads a key-value tag field with a dot as one field', () => {
+    expect(parseQuery('tags.workers = 8')).toEqual({ kind: 'compare', field: 'tags.workers', op: '=', value: 8 });
+    expect(matches('tags.workers = 8 and tags.hpo = "byopt"', { 'tags.workers': 8, 'tags.hpo': 'byopt' })).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { coerceRunRecord } from '../../sdk/src/format/shape.js';
 import { frameEvent, parseEvents } from '../../sdk/src/format/events.js';
 import { crc32String } from '../../sdk/src/format/crc32.js';
 import type { RunRecord } from '../../sdk/src/format/types.js';
+import { matchesQuery, parseQuery } from '../../sdk/src/experiments/query.js';
 import {
   cellRunEvents,
   cellRunRecord,
@@ -13,7 +14,9 @@ import {
   rowFor,
   runContextCode,
   runField,
+  safeFlatParams,
   sortRows,
+  sortValue,
   RESTART_GRACE_MS,
   errorFromStderr,
   type CellExecution,
@@ -121,5 +124,55 @@ describe('experiments/runs', () => {
     const diff = paramDiff(rows.map((r) => r.record));
     expect(diff.map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', true]]);
     expect(paramDiff(rows.slice(0, 2).map((r) => r.record)).map((d) => [d.key, d.differs])).toEqual([['lr', true], ['optimizer.name', false]]);
+  });
+
+  it('makes context code whose params keep __proto__, constructor and toString as data', () => {
+    const params = { ...(JSON.parse('{"__proto__": {"polluted": 1}, "constructor": 2, "toString": "x"}') as Record<string, unknown>), lr: NaN };
+    const code = runContextCode({ notebook: 'a.ipynb', cell: { id: 'c', source: '', executionCount: 1 }, experiment: null, params });
+    const scope: Record<string, any> = {};
+    new Function('globalThis', code)(scope);
+    const context = scope.__trainbook_context;
+    expect(Object.keys(context.params)).toEqual(['__proto__', 'constructor', 'toString', 'lr']);
+    expect(Object.getPrototypeOf(context.params)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(context.params, '__proto__')).toBe(true);
+    expect(context.params.__proto__).toEqual({ polluted: 1 });
+    expect(context.params.polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // The run a tagged cell that never called the SDK records keeps them too.
+    expect(Object.keys(safeFlatParams(context.params)).sort()).toEqual(['__proto__.polluted', 'constructor', 'lr', 'toString']);
+    expect(Object.keys(cellRunRecord('r', { ...execution, params: context.params }, 'e').params).sort()).toEqual(['__proto__.polluted', 'constructor', 'lr', 'toString']);
+  });
+
+  it('finds params and metrics named toString or constructor only when the run has them', () => {
+    const plain = rowFor(record('a', { lr: 0.1 }, 0.5), 0, null);
+    for (const field of ['toString', 'constructor', '__proto__', 'params.toString', 'metrics.constructor', 'hasOwnProperty.last']) expect(runField(plain, field)).toBeUndefined();
+    expect(sortValue(plain, 'param:toString')).toBeUndefined();
+    expect(sortValue(plain, 'metric:constructor')).toBeUndefined();
+    const named = rowFor({ ...record('b', JSON.parse('{"toString": 1, "__proto__": 2}')), summary: JSON.parse('{"constructor": {"last": 3, "min": 1, "max": 3, "count": 2, "step": 1}}') }, 0, null);
+    expect(runField(named, 'toString')).toBe(1);
+    expect(runField(named, 'params.__proto__')).toBe(2);
+    expect(runField(named, 'constructor')).toBe(3);
+    expect(runField(named, 'metrics.constructor.min')).toBe(1);
+    expect(matchesQuery(parseQuery('toString = 1 and __proto__ = 2 and constructor > 2'), (field) => runField(named, field))).toBe(true);
+  });
+
+  it('queries labels as tag and key-value tags as tags.<key>, and sorts by the tags column', () => {
+    const tagged = (id: string, tags: string[], tagValues?: RunRecord['tagValues']) => rowFor({ ...record(id, {}), tags, ...(tagValues ? { tagValues } : {}) }, 0, null);
+    const rows = [tagged('a', ['mnist', 'baseline'], { workers: 8, hpo: 'byopt', fast: true }), tagged('b', ['debug'], { workers: 4, owner: null }), tagged('c', [])];
+    const ids = (query: string) => rows.filter((row) => matchesQuery(parseQuery(query), (field) => runField(row, field))).map((row) => row.record.id);
+    expect(ids('tag = "mnist"')).toEqual(['a']);
+    expect(ids('tags = "debug"')).toEqual(['b']);
+    expect(ids('not tag ~ "debug"')).toEqual(['a', 'c']);
+    expect(ids('tag != "debug"')).toEqual(['a', 'c']);
+    expect(ids('tag')).toEqual(['a', 'b']);
+    expect(ids('tags.workers = 8')).toEqual(['a']);
+    expect(ids('tags.workers >= 4')).toEqual(['a', 'b']);
+    expect(ids('tags.hpo = "byopt" and tags.fast = true')).toEqual(['a']);
+    expect(ids('tags.owner = null')).toEqual(['b']);
+    expect(ids('tags.workers')).toEqual(['a', 'b']);
+    expect(ids('not tags.workers')).toEqual(['c']);
+    expect(ids('`tags.toString`')).toEqual([]);
+    expect(sortValue(rows[0]!, 'tags')).toBe('mnist, baseline, workers=8, hpo=byopt, fast=true');
+    expect(sortRows(rows, 'tags', false).map((r) => r.record.id)).toEqual(['b', 'a', 'c']);
   });
 });

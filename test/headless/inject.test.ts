@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { injectedSource, injectParameters, INJECTED_TAG, valueSource } from '../../sdk/src/headless/inject.js';
 import { parseNotebook, runnableCells, type NotebookJson } from '../../sdk/src/headless/notebook.js';
-import { NotebookFormatError } from '../../sdk/src/errors.js';
+import { InvalidParameterError, NotebookFormatError } from '../../sdk/src/errors.js';
 import { parseParametersCell } from '../../sdk/src/experiments/parameters.js';
 
 const code = (source: string, tags: string[] = [], id?: string) => ({ cell_type: 'code', ...(id ? { id } : {}), metadata: { tags }, source, outputs: [], execution_count: null });
@@ -18,6 +18,21 @@ describe('injectParameters()', () => {
     expect(result.effective).toEqual({ lr: 0.01, epochs: 2 });
     expect(result.undeclared).toEqual([]);
     expect(nb.cells).toHaveLength(3); // the input is not changed
+  });
+
+  it('keeps parameters named __proto__, constructor and toString, declared and injected, as data', () => {
+    const nb = notebook([code('const __proto__ = { a: 1 };\nconst constructor = 2;\nconst lr = 0.1;', ['parameters'], 'p'), code('train()', [], 'b')]);
+    const given = JSON.parse('{"cfg": {"__proto__": {"polluted": 1}}, "toString": "x"}') as Record<string, unknown>;
+    const result = injectParameters(nb, given);
+    expect(Object.keys(result.declared)).toEqual(['__proto__', 'constructor', 'lr']);
+    expect(Object.keys(result.effective)).toEqual(['__proto__', 'constructor', 'lr', 'cfg', 'toString']);
+    expect(result.effective.__proto__).toEqual({ a: 1 });
+    expect(Object.keys(result.effective.cfg as object)).toEqual(['__proto__']);
+    expect(result.undeclared).toEqual(['cfg', 'toString']);
+    expect(result.notebook.cells[1]!.source).toBe('// Parameters injected by `trainbook run`.\nconst cfg = {["__proto__"]: {"polluted": 1}};\nconst toString = "x";');
+    // tslab cannot declare a variable named __proto__: refused, not injected.
+    expect(() => injectParameters(nb, JSON.parse('{"__proto__": 1}'))).toThrow(InvalidParameterError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('puts it first when there is no parameters cell, and lists undeclared keys', () => {

@@ -31,6 +31,14 @@ describe('headless params', () => {
       }
       expect(() => assertParamKey('$scale_2')).not.toThrow();
     });
+
+    it('accepts constructor and toString, and refuses __proto__, which tslab cannot declare, saying what to do', () => {
+      expect(parseParamAssignment('constructor=2')).toEqual({ key: 'constructor', value: 2 });
+      expect(parseParamAssignment('toString="x"')).toEqual({ key: 'toString', value: 'x' });
+      expect(() => parseParamAssignment('__proto__={"polluted":1}')).toThrow(InvalidParameterError);
+      expect(() => parseParamAssignment('__proto__=1')).toThrow(/cannot name a variable in the TypeScript kernel.*rename it/);
+      expect(() => parseGridAxis('__proto__=1,2')).toThrow(InvalidParameterError);
+    });
   });
 
   describe('parseGridAxis()', () => {

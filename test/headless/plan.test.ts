@@ -48,7 +48,11 @@ describe('planJobs()', () => {
     const [job] = planJobs(nb, 'train.ipynb', [{ lr: 0.01 }], ['/w/out.ipynb']);
     expect(job!.cells).toBe(4);
     expect(Object.keys(job!.before).map(Number)).toEqual([0, 1, 3, 4]);
-    const context = (code: string) => JSON.parse(code.replace(/^void \(globalThis\.__trainbook_context = /, '').replace(/\);$/, ''));
+    const context = (code: string) => {
+      const scope: Record<string, unknown> = {};
+      new Function('globalThis', code)(scope);
+      return scope.__trainbook_context as Record<string, unknown>;
+    };
     expect(context(job!.before[3]!)).toEqual({
       notebook: 'train.ipynb',
       cell: { id: 'e', source: 'train()', executionCount: 3 },
@@ -56,6 +60,19 @@ describe('planJobs()', () => {
       params: { lr: 0.01, epochs: 2 },
     });
     expect(context(job!.before[4]!).experiment).toBeNull();
+  });
+
+  it('gives every cell a context whose params keep __proto__, constructor and toString', () => {
+    const given = JSON.parse('{"cfg": {"__proto__": {"polluted": 1}}, "constructor": 3, "toString": "x"}') as Record<string, unknown>;
+    const [job] = planJobs(nb, 'train.ipynb', [given], ['/w/out.ipynb']);
+    const scope: Record<string, any> = {};
+    new Function('globalThis', job!.before[3]!)(scope);
+    const params = scope.__trainbook_context.params as Record<string, any>;
+    expect(Object.keys(params)).toEqual(['lr', 'epochs', 'cfg', 'constructor', 'toString']);
+    expect(Object.prototype.hasOwnProperty.call(params.cfg, '__proto__')).toBe(true);
+    expect(params.cfg.__proto__).toEqual({ polluted: 1 });
+    expect(params.cfg.polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('gives the driver the closing code with a place for the error', () => {

@@ -77,6 +77,34 @@ describe('trainbook export / import', () => {
     });
   }
 
+  it("track: a report written by 'track' imports, shows its tags, and exports back field for field", () => {
+    const dir = tempDir();
+    const sample = {
+      revision: 2, name: '9893d1b6ad5d2a3e0a7a2ba1a4fd5ab7', uid: '5c0f7b8e2d6a4c1f9e3b7a5d8c2e4f60', version: 'e8f3d7c4b1a2', project_id: null, trial_id: null,
+      tags: { workers: 8, hpo: 'byopt' }, parameters: { batch_size: 128, lr: 0.01 }, metadata: { chrono: 'track.chrono' },
+      metrics: { epoch_loss: { '0': 2.3, '1': 1.9 }, test_acc: { '2': 0.81 } },
+      chronos: { runtime: 92.23, epoch_time: { avg: 1.2, min: 1.1, max: 1.4, sd: 0.05, count: 10, unit: 's' } },
+      errors: [], status: { name: 'completed', value: 300 },
+    };
+    fs.writeFileSync(path.join(dir, 'trial.json'), JSON.stringify(sample, null, 2));
+    const imported = runCli(['import', 'trial.json'], dir);
+    expect(imported.status, imported.stderr).toBe(0);
+    const id = importedId(imported.stdout);
+    const exported = runCli(['export', id, '--format', 'track'], dir);
+    expect(exported.status).toBe(0);
+    const doc = JSON.parse(exported.stdout) as Record<string, any>;
+    delete doc.metadata.trainbook;
+    expect(doc).toEqual(sample);
+    expect(Object.keys(doc)).toEqual(Object.keys(sample));
+    // The tags are key-value tags: shown by ls and show, found by --runs filters and the panel's query.
+    expect(runCli(['ls'], dir).stdout).toMatch(/TAGS[\s\S]*workers=8, hpo=byopt/);
+    expect(runCli(['show', id], dir).stdout).toMatch(/tags: +workers=8, hpo=byopt/);
+    const report = runCli(['report', '--runs', 'tags.workers=8', '-o', 'r.html'], dir);
+    expect(report.status, report.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'r.html'), 'utf8')).toContain('data-tag-key="hpo"');
+    expect(runCli(['report', '--runs', 'tags.workers=9', '-o', 'none.html'], dir).stderr).toMatch(/No run matches/);
+  });
+
   it('csv: one row per point, formula-safe, and imported back with the same points', () => {
     const { dir, ids } = makeProject();
     const exported = runCli(['export', ids[0]!, '--format', 'csv'], dir);

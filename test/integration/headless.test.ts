@@ -116,6 +116,28 @@ describe('trainbook run (headless, real tslab kernel)', () => {
     expect(runs[0]!.record.error).toMatchObject({ name: 'RangeError', message: 'diverged at lr 0.5' });
   }, 60_000);
 
+  it('records parameters named constructor and toString, from -p and from the parameters cell; refuses a __proto__ variable', () => {
+    const dir = tempDir();
+    linkProject(dir);
+    writeNotebook(dir, [
+      code('params', 'const lr = 0.1;\nconst constructor = 2;', ['parameters']),
+      code('train', `import * as trainbook from 'trainbook';\nconst run = trainbook.init({ git: false });\nrun.log({ loss: lr }, { step: 0 });\nawait run.finish();`),
+    ]);
+    // tslab cannot declare a variable named __proto__: refused up front, with what to do.
+    const refused = runCli(['run', 'nb.ipynb', '-p', '__proto__={"polluted":1}', '--jupyter-python', VENV_PYTHON], dir, env);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/"__proto__" cannot name a variable in the TypeScript kernel.*rename it/);
+    // As a key inside a value, __proto__ is data: the kernel's run context keeps it.
+    const result = runCli(['run', 'nb.ipynb', '-p', 'toString="x"', '-p', 'constructor=3', '-p', 'cfg={"__proto__":{"polluted":1}}', '--jupyter-python', VENV_PYTHON], dir, env);
+    expect(result.status, result.stderr).toBe(0);
+    const { runs } = openStore(path.join(dir, 'nb.trainbook')).list();
+    expect(runs).toHaveLength(1);
+    const params = runs[0]!.record.params;
+    expect(Object.keys(params).sort()).toEqual(['cfg.__proto__.polluted', 'constructor', 'lr', 'toString']);
+    expect(params).toEqual(JSON.parse('{"lr": 0.1, "constructor": 3, "toString": "x", "cfg.__proto__.polluted": 1}'));
+    expect(runs[0]!.record.summary.loss!.last).toBe(0.1);
+  }, 60_000);
+
   it('says how to fix a missing kernel or a bad parameter, with exit 2, before starting anything', () => {
     const dir = tempDir();
     writeNotebook(dir, [PARAMETERS]);

@@ -1,12 +1,13 @@
 /**
- * One run's details in the runs panel, shown when a single run is selected: its error, resumes,
- * saved models and what its process printed (the captured output's tail). Everything from the
+ * One run's details in the runs panel, shown when a single run is selected: its tags, error,
+ * resumes, saved models and what its process printed (the captured output's tail). Everything from the
  * store is untrusted text: it goes into the page through textContent only.
  */
 import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
 import { outputTail, plainTerminalText, type RunOutput } from '../../../sdk/src/format/series.js';
 import type { RunRecord } from '../../../sdk/src/format/types.js';
 import { formatBytes } from '../../../sdk/src/format/units.js';
+import { hasTags, tagValueText } from '../../../sdk/src/format/tags.js';
 
 /** Characters of captured output the panel shows (the rest is in the store and in reports). */
 export const OUTPUT_TAIL_CHARS = 20_000;
@@ -24,6 +25,20 @@ export function outputNotes(output: RunOutput, omittedChars: number): string[] {
   if (omittedChars > 0) notes.push(`${omittedChars.toLocaleString('en-US')} earlier characters not shown (see the report or \`trainbook show\`).`);
   if (output.cutAfterBytes !== null) notes.push(`Output was cut after ${formatBytes(output.cutAfterBytes)} (the run's capture cap).`);
   return notes;
+}
+
+/** The run's tags, one element each: labels, then key-value tags as `key=value` (with the key in `data-tag-key`). */
+function tagsLine(record: RunRecord): HTMLElement {
+  const line = el('p', 'tb-RunDetails-tags');
+  line.append(el('span', 'tb-RunDetails-label', 'Tags: '));
+  const tags = [...record.tags.map((label) => el('span', 'tb-RunDetails-tag', label))];
+  for (const [key, value] of Object.entries(record.tagValues ?? {})) {
+    const tag = el('span', 'tb-RunDetails-tag', `${key}=${tagValueText(value)}`);
+    tag.dataset.tagKey = key;
+    tags.push(tag);
+  }
+  tags.forEach((tag, i) => line.append(...(i > 0 ? [', '] : []), tag));
+  return line;
 }
 
 export class RunDetailsView {
@@ -49,6 +64,7 @@ export class RunDetailsView {
     this.node.dataset.runId = record.id;
     this.node.append(el('h3', undefined, `Run ${record.name}`));
     if (archive) this.node.append(el('p', 'tb-RunDetails-archive', `Archived as ${archive}: kept, never pruned.`));
+    if (hasTags(record)) this.node.append(tagsLine(record));
     if (record.error) {
       const error = el('div', 'tb-RunDetails-error');
       error.append(el('strong', undefined, `${record.error.name}: ${record.error.message}`));

@@ -1,11 +1,13 @@
 /**
  * The runs panel: the current notebook's runs from its store, with status, experiment, start,
- * duration, params and last (min–max) metrics. Sort by any column, filter with the query
+ * duration, tags (when a run has any), params and last (min–max) metrics. Sort by any column, filter with the query
  * language, select runs to compare, click a run to go to its cell. Polls the store while visible.
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
+import { nameValue } from '../../../sdk/src/format/names.js';
+import { hasTags, tagTexts } from '../../../sdk/src/format/tags.js';
 import { matchesQuery, parseQuery, QueryError, type QueryNode } from '../../../sdk/src/experiments/query.js';
 import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
 import { currentChartTheme } from '../theme.js';
@@ -29,10 +31,12 @@ const BUILTIN_COLUMNS: Array<{ id: string; label: string }> = [
   { id: 'started', label: 'started' },
   { id: 'duration', label: 'duration' },
 ];
+/** Shown after the built-in columns when a run has tags (labels, then key=value). */
+const TAGS_COLUMN = { id: 'tags', label: 'tags' };
 
 /** Changes when a run gets a new status or new params: worth a redraw at once. */
 function stateSignature(records: readonly RunRecord[]): string {
-  return JSON.stringify(records.map((r) => [r.id, r.status, r.endedAt, r.params, Object.keys(r.models ?? {}), r.resumes?.length ?? 0]));
+  return JSON.stringify(records.map((r) => [r.id, r.status, r.endedAt, r.params, r.tags, r.tagValues ?? null, Object.keys(r.models ?? {}), r.resumes?.length ?? 0]));
 }
 
 /** Changes when a run also gets new points. */
@@ -195,7 +199,8 @@ export class RunsPanel extends Widget {
     this.summary.textContent = notes.join(' · ');
     this.node.dataset.runs = String(rows.length);
     const { params, metrics } = columnsOf(all);
-    const columns = [...BUILTIN_COLUMNS, ...params.map((p) => ({ id: `param:${p}`, label: p })), ...metrics.map((m) => ({ id: `metric:${m}`, label: m }))];
+    const tagColumns = all.some((row) => hasTags(row.record)) ? [TAGS_COLUMN] : [];
+    const columns = [...BUILTIN_COLUMNS, ...tagColumns, ...params.map((p) => ({ id: `param:${p}`, label: p })), ...metrics.map((m) => ({ id: `metric:${m}`, label: m }))];
 
     const headRow = el('tr');
     headRow.append(el('th', 'tb-RunsTable-select'));
@@ -304,9 +309,12 @@ export class RunsPanel extends Widget {
         const started = new Date(record.startedAt);
         td.textContent = Number.isNaN(started.getTime()) ? record.startedAt : started.toLocaleString();
       } else if (column.id === 'duration') td.textContent = formatDuration(row.durationMs);
-      else if (column.id.startsWith('param:')) td.textContent = formatParam(record.params[column.id.slice(6)]);
+      else if (column.id === TAGS_COLUMN.id) {
+        td.textContent = tagTexts(record).join(', ');
+        td.title = td.textContent;
+      } else if (column.id.startsWith('param:')) td.textContent = formatParam(nameValue(record.params, column.id.slice(6)));
       else if (column.id.startsWith('metric:')) {
-        const summary = record.summary[column.id.slice(7)];
+        const summary = nameValue(record.summary, column.id.slice(7));
         if (summary) {
           td.textContent = formatNumber(decodeNumber(summary[this.metricStat]));
           td.title = `last ${formatNumber(decodeNumber(summary.last))} · min ${formatNumber(decodeNumber(summary.min))} · max ${formatNumber(decodeNumber(summary.max))} · ${summary.count} points`;

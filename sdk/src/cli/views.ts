@@ -7,6 +7,8 @@ import type { RunSummary } from '../store/reader.js';
 import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
 import { isSystemMetric } from '../charts/spec.js';
 import { formatBytes } from '../format/units.js';
+import { hasName, nameValue } from '../format/names.js';
+import { hasTags, tagTexts } from '../format/tags.js';
 import { formatDuration, formatTime, formatValue, renderTable, safeText, truncate } from './text.js';
 
 const MAX_PARAM_COLUMNS = 4;
@@ -22,7 +24,7 @@ export function runDurationMs(record: RunRecord, now: number): number | null {
 export function keyParams(runs: readonly RunRecord[]): string[] {
   const keys = [...new Set(runs.flatMap((run) => Object.keys(run.params)))];
   if (runs.length <= 1) return keys.slice(0, MAX_PARAM_COLUMNS);
-  const varying = keys.filter((key) => new Set(runs.map((run) => JSON.stringify(run.params[key] ?? null))).size > 1);
+  const varying = keys.filter((key) => new Set(runs.map((run) => JSON.stringify(nameValue(run.params, key) ?? null))).size > 1);
   return varying.slice(0, MAX_PARAM_COLUMNS);
 }
 
@@ -37,19 +39,30 @@ export function keyMetrics(runs: readonly RunRecord[]): string[] {
     .map(([name]) => name);
 }
 
+/** A run's tags in one cell: labels, then `key=value`, comma-separated. */
+export function tagsCell(record: RunRecord): string {
+  return tagTexts(record).map(safeText).join(', ');
+}
+
+/** The runs table of `ls`; a TAGS column when a run has tags (labels or key-value). */
 export function renderRunList(runs: readonly RunSummary[], now: number): string {
   const records = runs.map((run) => run.record);
   const params = keyParams(records);
   const metrics = keyMetrics(records);
-  const header = ['ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', ...params.map(safeText), ...metrics.map(safeText)];
+  const withTags = records.some(hasTags);
+  const header = ['ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', ...(withTags ? ['TAGS'] : []), ...params.map(safeText), ...metrics.map(safeText)];
   const rows = runs.map(({ record, status }) => [
     record.id,
     truncate(safeText(record.name), 28),
     status,
     formatTime(record.startedAt),
     formatDuration(runDurationMs(record, now)),
-    ...params.map((key) => truncate(key in record.params ? formatValue(record.params[key]) : '', 16)),
-    ...metrics.map((name) => (record.summary[name] ? formatValue(record.summary[name]!.last) : '')),
+    ...(withTags ? [truncate(tagsCell(record), 28)] : []),
+    ...params.map((key) => truncate(hasName(record.params, key) ? formatValue(record.params[key]) : '', 16)),
+    ...metrics.map((name) => {
+      const summary = nameValue(record.summary, name);
+      return summary ? formatValue(summary.last) : '';
+    }),
   ]);
   return renderTable(
     header.map((title) => truncate(title, 20)),
@@ -87,7 +100,7 @@ export function renderRunDetails({ summary, problems }: RunDetails, now: number)
   field('duration', formatDuration(runDurationMs(record, now)));
   field('experiment', safeText(record.experiment ?? ''));
   field('group', safeText(record.group ?? ''));
-  field('tags', record.tags.map(safeText).join(', '));
+  field('tags', tagsCell(record));
   field('notes', safeText(record.notes));
   field('notebook', safeText(record.notebook ?? ''));
   if (record.cell) field('cell', `${safeText(record.cell.id ?? '')} [${record.cell.executionCount ?? ' '}]`);

@@ -9,6 +9,7 @@ import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/number
 import type { ChronoSeries, Series } from '../format/series.js';
 import { eventProblem, isObject } from '../format/shape.js';
 import { summarizeSeries } from '../format/records.js';
+import { nameRecord } from '../format/names.js';
 import type { ChronoEvent, EffectiveStatus, MetricColumns, MetricSummary, MetricsEvent, RunEvent, RunRecord, RunStatus } from '../format/types.js';
 
 /** One metric's points in arrival order; `epoch` is null where a point had none. */
@@ -174,7 +175,7 @@ export function recordProblem(record: RunRecord): string | null {
 
 /** Metric summaries as the SDK keeps them: last, min and max leave NaN out of min/max. */
 export function summarize(series: readonly PortableSeries[]): Record<string, MetricSummary> {
-  const summaries: Record<string, MetricSummary> = {};
+  const summaries: Record<string, MetricSummary> = nameRecord();
   for (const s of series) {
     const summary = summarizeSeries(s.value, s.step);
     if (summary) summaries[s.name] = summary;

@@ -4,14 +4,18 @@
  * metrics {name: {step: value}}, chronos {name: {avg, min, max, sd, count, unit}}, errors,
  * status {value, name}`. A 'track' report keeps one value per step and no times, so whatever it
  * cannot hold (ids, times, git, env, epochs, every point with its time, cell, group, the exact
- * status...) rides along under `metadata.trainbook`; importing reads it back, and a report from
- * 'track' itself (without it) imports with defaults. Pure.
+ * status...) rides along under `metadata.trainbook`; importing reads it back. A report from
+ * 'track' itself (without it) imports with defaults, its tags as key-value tags, and keeps in
+ * `record.origin` whatever trainbook's fields cannot say exactly (`uid`, `version`, `revision`,
+ * a status code, chronos as plain numbers...), so exporting it gives the report back. Pure.
  */
 import { ImportFormatError, TrainbookError } from '../errors.js';
 import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
 import { flattenParams, type FlatParams } from '../format/params.js';
+import { copyNames, hasName, nameRecord, nameValue } from '../format/names.js';
 import { coerceRunRecord, isObject } from '../format/shape.js';
-import type { ChronoSummary, EffectiveStatus, RunEvent, RunRecord, RunStatus } from '../format/types.js';
+import { isTagValue } from '../format/tags.js';
+import type { ChronoSummary, EffectiveStatus, RunEvent, RunOrigin, RunRecord, RunStatus, TagValue, TagValues } from '../format/types.js';
 import { refuseDuplicates } from './json.js';
 import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, summarize, type EncodedSeries, type PortableChrono, type PortableRun, type PortableSeries } from './portable.js';
 
@@ -19,12 +23,19 @@ import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, s
 export const TRACK_NAMESPACE = 'trainbook';
 const NAMESPACE_KIND = 'trainbook-track-extension';
 const NAMESPACE_VERSION = 1;
+/** What the import of a report notes in the run's metadata (sdk/src/exchange/io.ts); not part of the report. */
+const IMPORTED_FROM = 'importedFrom';
 
 export interface TrackStatus {
   value: number;
   name: string;
 }
 
+/**
+ * A 'track' report as trainbook writes it for a run. A run imported from a report written by
+ * 'track' gives back that report's own fields (and their order), whatever they held: `uid`,
+ * `project_id`, a `version`, chronos as plain numbers... (see {@link RunOrigin}).
+ */
 export interface TrackReport {
   revision: number;
   name: string;
@@ -37,13 +48,15 @@ export interface TrackReport {
   chronos: Record<string, ChronoSummary | number>;
   errors: string[];
   status: TrackStatus;
+  [field: string]: unknown;
 }
 
 /** What `metadata.trainbook` holds: the record fields a report has no place for, and every point. */
 interface TrackNamespace {
   kind: typeof NAMESPACE_KIND;
   version: typeof NAMESPACE_VERSION;
-  record: Omit<RunRecord, 'name' | 'notes' | 'params' | 'metadata' | 'chronos'>;
+  /** The record but for what the report's own fields hold (chronos are kept here too, exactly). */
+  record: Omit<RunRecord, 'name' | 'notes' | 'params' | 'metadata'>;
   series: EncodedSeries[];
   chronos: PortableChrono[];
   events: RunEvent[];
@@ -61,7 +74,9 @@ const TRACK_STATUS: Record<EffectiveStatus, TrackStatus> = {
 };
 
 /**
- * The 'track' report of a run, with trainbook's own fields under `metadata.trainbook`.
+ * The 'track' report of a run, with trainbook's own fields under `metadata.trainbook`. For a run
+ * imported from a report written by 'track', every field of that report comes back as it was
+ * (`metadata` gains only the `trainbook` key).
  *
  * @example
  * ```ts
@@ -70,7 +85,7 @@ const TRACK_STATUS: Record<EffectiveStatus, TrackStatus> = {
  * ```
  */
 export function toTrackReport(run: PortableRun): TrackReport {
-  const { name, notes, params, metadata, chronos, ...rest } = run.record;
+  const { name, notes, params, metadata, ...rest } = run.record;
   const namespace: TrackNamespace = {
     kind: NAMESPACE_KIND,
     version: NAMESPACE_VERSION,
@@ -79,28 +94,55 @@ export function toTrackReport(run: PortableRun): TrackReport {
     chronos: run.chronos,
     events: run.events,
   };
-  const ownMetadata = { ...metadata };
-  if (Object.prototype.hasOwnProperty.call(ownMetadata, TRACK_NAMESPACE)) {
-    namespace.metadataTrainbook = ownMetadata[TRACK_NAMESPACE];
-    delete ownMetadata[TRACK_NAMESPACE];
-  }
-  const trackChronos: Record<string, ChronoSummary | number> = { ...chronos };
-  const runtimeMs = run.record.endedAt ? Date.parse(run.record.endedAt) - Date.parse(run.record.startedAt) : NaN;
-  // 'track' reports the trial's wall time as a plain number named runtime.
-  if (!('runtime' in trackChronos) && Number.isFinite(runtimeMs)) trackChronos.runtime = runtimeMs / 1000;
+  if (hasName(metadata, TRACK_NAMESPACE)) namespace.metadataTrainbook = metadata[TRACK_NAMESPACE];
+  const report = withOrigin(trackFields(run), run.record.origin);
+  const reportMetadata = isObject(report.metadata) ? copyNames(report.metadata) : nameRecord<unknown>();
+  delete reportMetadata[TRACK_NAMESPACE];
+  reportMetadata[TRACK_NAMESPACE] = namespace;
+  report.metadata = reportMetadata;
+  return report;
+}
+
+/** The fields 'track' defines, from trainbook's own fields (no namespace, no origin). */
+function trackFields(run: PortableRun): TrackReport {
+  const { record } = run;
+  const chronos: Record<string, ChronoSummary | number> = copyNames(record.chronos);
+  const runtimeMs = record.endedAt ? Date.parse(record.endedAt) - Date.parse(record.startedAt) : NaN;
+  // 'track' reports the trial's wall time as a plain number named runtime; an imported run's
+  // times are the import's, not the trial's.
+  if (!record.origin && !hasName(chronos, 'runtime') && Number.isFinite(runtimeMs)) chronos.runtime = runtimeMs / 1000;
+  const metadata = copyNames(record.metadata);
+  // An imported run's note of where it came from is the import's, not the report's.
+  if (record.origin) delete metadata[IMPORTED_FROM];
   return {
     revision: 0,
-    name,
-    description: notes,
-    version: run.record.git?.commit ?? null,
-    tags: Object.fromEntries(run.record.tags.map((tag) => [tag, true])),
-    parameters: params,
-    metadata: { ...ownMetadata, [TRACK_NAMESPACE]: namespace },
-    metrics: Object.fromEntries(run.series.map((s) => [s.name, Object.fromEntries(s.step.map((step, i) => [String(step), encodeNumber(s.value[i]!)]))])),
-    chronos: trackChronos,
-    errors: run.record.error ? [`${run.record.error.name}: ${run.record.error.message}`] : [],
-    status: TRACK_STATUS[run.effectiveStatus ?? run.record.status],
+    name: record.name,
+    description: record.notes,
+    version: record.git?.commit ?? null,
+    tags: nameRecord<unknown>([...record.tags.map((tag): [string, unknown] => [tag, true]), ...Object.entries(record.tagValues ?? {})]),
+    parameters: record.params,
+    metadata,
+    metrics: nameRecord(run.series.map((s) => [s.name, nameRecord(s.step.map((step, i) => [String(step), encodeNumber(s.value[i]!)]))])),
+    chronos,
+    errors: record.error ? [`${record.error.name}: ${record.error.message}`] : [],
+    status: TRACK_STATUS[run.effectiveStatus ?? record.status],
   };
+}
+
+/** The report a run imported from 'track' came from: its keys in order, its own values where trainbook's differ. */
+function withOrigin(fields: TrackReport, origin: RunOrigin | undefined): TrackReport {
+  if (origin?.format !== 'track') return fields;
+  const keys = origin.keys.includes('metadata') ? origin.keys : [...origin.keys, 'metadata'];
+  return nameRecord(keys.map((key) => [key, hasName(origin.verbatim, key) ? origin.verbatim[key] : nameValue(fields, key)])) as TrackReport;
+}
+
+/** What a run imported from `report` needs to give it back: the values trainbook's own fields do not reproduce. */
+function originOf(report: Record<string, unknown>, run: PortableRun): RunOrigin {
+  const keys = Object.keys(report);
+  const placeholder: RunOrigin = { format: 'track', keys, verbatim: nameRecord() };
+  const rebuilt = trackFields({ ...run, record: { ...run.record, origin: placeholder } });
+  const same = (a: unknown, b: unknown): boolean => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  return { format: 'track', keys, verbatim: nameRecord(keys.filter((key) => !same(report[key], nameValue(rebuilt, key))).map((key) => [key, report[key]])) };
 }
 
 /** True when a parsed JSON value looks like a 'track' trial report. */
@@ -131,12 +173,13 @@ export function fromTrackReport(value: unknown, now: Date): PortableRun {
   if (!isObject(chronos)) throw new ImportFormatError('The report\'s "chronos" must be an object.');
 
   const namespace = metadata[TRACK_NAMESPACE];
-  const ownMetadata = { ...metadata };
-  delete ownMetadata[TRACK_NAMESPACE];
   if (isObject(namespace) && namespace.kind === NAMESPACE_KIND) {
+    const ownMetadata = copyNames(metadata);
+    delete ownMetadata[TRACK_NAMESPACE];
     return fromNamespace(namespace, { name, description, parameters, metadata: ownMetadata, chronos });
   }
-  return fromForeignReport(report, { name, description, parameters, metadata: ownMetadata, chronos }, now);
+  // A report from 'track' itself: its metadata is the run's, a "trainbook" key included.
+  return fromForeignReport(report, { name, description, parameters, metadata: copyNames(metadata), chronos }, now);
 }
 
 interface TopLevel {
@@ -152,10 +195,12 @@ function fromNamespace(namespace: Record<string, unknown>, top: TopLevel): Porta
     throw new ImportFormatError(`metadata.${TRACK_NAMESPACE} has version ${JSON.stringify(namespace.version)}; this trainbook reads version ${NAMESPACE_VERSION}. Upgrade trainbook to import it.`);
   }
   if (!isObject(namespace.record)) throw new ImportFormatError(`metadata.${TRACK_NAMESPACE}.record must be an object.`);
-  const metadata = { ...top.metadata };
-  if ('metadataTrainbook' in namespace) metadata[TRACK_NAMESPACE] = namespace.metadataTrainbook;
+  const metadata = copyNames(top.metadata);
+  if (hasName(namespace, 'metadataTrainbook')) metadata[TRACK_NAMESPACE] = namespace.metadataTrainbook;
+  // The namespace keeps the timers exactly; reports written before it did have only the top level,
+  // where a plain-number runtime is the one trainbook added.
+  const chronos = isObject(namespace.record.chronos) ? namespace.record.chronos : nameRecord(Object.entries(top.chronos).filter(([key, c]) => !(key === 'runtime' && typeof c === 'number')));
   // The report's own fields win: someone may have edited the name or params in Python.
-  const chronos = Object.fromEntries(Object.entries(top.chronos).filter(([key, c]) => !(key === 'runtime' && typeof c === 'number')));
   const record = coerceRunRecord({
     ...namespace.record,
     name: top.name ?? namespace.record.id,
@@ -175,6 +220,11 @@ function fromNamespace(namespace: Record<string, unknown>, top: TopLevel): Porta
   return { record, series, chronos: timers, events: checkEvents(namespace.events, `metadata.${TRACK_NAMESPACE}.events`) };
 }
 
+/**
+ * A run from a report written by 'track': points at the import's time, the status from the
+ * report's, tags as key-value tags, and, in `record.origin`, what an export needs to give the
+ * report back as it was.
+ */
 function fromForeignReport(report: Record<string, unknown>, top: TopLevel, now: Date): PortableRun {
   if (!isObject(report.metrics)) throw new ImportFormatError('The report\'s "metrics" must be an object of {step: value} objects.');
   const time = now.getTime();
@@ -192,7 +242,7 @@ function fromForeignReport(report: Record<string, unknown>, top: TopLevel, now: 
     rows.sort((a, b) => a.step - b.step);
     return { name, step: rows.map((r) => r.step), time: rows.map(() => time), epoch: rows.map(() => null), value: rows.map((r) => r.value) };
   });
-  const chronos: Record<string, ChronoSummary> = {};
+  const chronos: Record<string, ChronoSummary> = nameRecord();
   for (const [name, c] of Object.entries(top.chronos)) {
     if (typeof c === 'number' && Number.isFinite(c)) chronos[name] = { avg: c, min: c, max: c, sd: 0, count: 1, unit: 's' };
     else if (isObject(c) && ['avg', 'min', 'max', 'sd', 'count'].every((k) => typeof c[k] === 'number')) {
@@ -203,15 +253,17 @@ function fromForeignReport(report: Record<string, unknown>, top: TopLevel, now: 
   const status = statusFromTrack(report.status);
   const iso = now.toISOString();
   const lastError = errors[errors.length - 1];
+  const { tags, tagValues } = tagsFromTrack(report.tags);
   const record: RunRecord = {
     format: 1,
     id: typeof report.uid === 'string' ? report.uid : '',
     name: top.name ?? 'imported track trial',
     experiment: null,
     group: null,
-    tags: tagsFromTrack(report.tags),
+    tags,
+    ...(Object.keys(tagValues).length > 0 ? { tagValues } : {}),
     notes: top.description ?? '',
-    metadata: { ...top.metadata, ...(typeof report.version === 'string' ? { trackVersion: report.version } : {}) },
+    metadata: top.metadata,
     params: toParams(top.parameters),
     notebook: null,
     cell: null,
@@ -228,40 +280,46 @@ function fromForeignReport(report: Record<string, unknown>, top: TopLevel, now: 
     lost: { points: 0, records: 0, firstError: null },
     writer: { pid: -1, host: '' },
   };
-  return { record, series, chronos: [], events: [] };
+  const run: PortableRun = { record, series, chronos: [], events: [] };
+  record.origin = originOf(report, run);
+  return run;
 }
 
+const STATUS_NAMES: Record<string, RunStatus> = {
+  running: 'running',
+  runninggroup: 'running',
+  completed: 'completed',
+  finishedgroup: 'completed',
+  exception: 'failed',
+  broken: 'failed',
+  errorgroup: 'failed',
+  interrupted: 'interrupted',
+  suspended: 'interrupted',
+  createdgroup: 'interrupted',
+};
+
+/** A 'track' status by its name (any case), else by its code's hundreds (1xx running, 2xx failed, 3xx completed). */
 function statusFromTrack(value: unknown): RunStatus {
   const name = isObject(value) ? value.name : value;
   const code = isObject(value) ? value.value : null;
-  switch (name) {
-    case 'Running':
-    case 'RunningGroup':
-      return 'running';
-    case 'Completed':
-    case 'FinishedGroup':
-      return 'completed';
-    case 'Exception':
-    case 'Broken':
-    case 'ErrorGroup':
-      return 'failed';
-    case 'Interrupted':
-    case 'Suspended':
-    case 'CreatedGroup':
-      return 'interrupted';
-    default:
-      if (typeof code === 'number' && code >= 100 && code < 200) return 'running';
-      if (typeof code === 'number' && code >= 200 && code < 300) return 'failed';
-      if (typeof code === 'number' && code >= 300 && code < 400) return 'completed';
-      return 'interrupted';
-  }
+  const byName = typeof name === 'string' ? nameValue(STATUS_NAMES, name.toLowerCase()) : undefined;
+  if (byName) return byName;
+  if (typeof code === 'number' && code >= 100 && code < 200) return 'running';
+  if (typeof code === 'number' && code >= 200 && code < 300) return 'failed';
+  if (typeof code === 'number' && code >= 300 && code < 400) return 'completed';
+  return 'interrupted';
 }
 
-/** 'track' tags are a dict; trainbook's are strings: `{hpo: 'byopt', fast: true}` becomes `['hpo=byopt', 'fast']`. */
-function tagsFromTrack(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((t) => (typeof t === 'string' ? t : JSON.stringify(t)));
-  if (!isObject(value)) return [];
-  return Object.entries(value).map(([key, v]) => (v === true || v === null ? key : `${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`));
+/**
+ * 'track' tags are a dict of values: they become key-value tags (`{workers: 8, hpo: 'byopt'}`),
+ * a list or object value as its JSON text (the report's own tags then ride along verbatim). A
+ * list of tags (older reports) gives plain labels.
+ */
+function tagsFromTrack(value: unknown): { tags: string[]; tagValues: TagValues } {
+  if (Array.isArray(value)) return { tags: [...new Set(value.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))))], tagValues: nameRecord() };
+  if (!isObject(value)) return { tags: [], tagValues: nameRecord() };
+  const entries = Object.entries(value).filter(([key]) => key !== '');
+  return { tags: [], tagValues: nameRecord(entries.map(([key, v]): [string, TagValue] => [key, isTagValue(v) ? v : JSON.stringify(v)])) };
 }
 
 function toParams(parameters: Record<string, unknown>): FlatParams {

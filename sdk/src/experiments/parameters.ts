@@ -3,8 +3,11 @@
  * `const` / `let` / `var` declarations whose value is a literal (number, string, template without
  * substitutions, boolean, null, array, object) become params. Anything else is reported and left
  * out, never evaluated. The work is linear in the source and bounded in size and depth, so a
- * hostile cell cannot hang the browser. Pure: runs in Node and in the browser.
+ * hostile cell cannot hang the browser. Names are data: the params and every object value have
+ * no prototype, so a variable or key called `__proto__` is read like any other. Pure: runs in
+ * Node and in the browser.
  */
+import { nameRecord, setName } from '../format/names.js';
 
 /** Sources longer than this are refused whole (a parameters cell is a few lines). */
 export const MAX_PARAMETERS_SOURCE = 256 * 1024;
@@ -314,7 +317,7 @@ class Parser {
       throw new ParametersSyntaxError(`expected the end of the statement, found ${describe(this.token)}`, this.token.start);
     }
     // Only a whole statement counts: `const a = 1, b = f()` keeps neither.
-    for (const [name, value] of values) defineProperty(params, name, value);
+    for (const [name, value] of values) setName(params, name, value);
   }
 
   /** Skips `: Type` up to the `=` that is not inside brackets (types are not read). */
@@ -383,7 +386,7 @@ class Parser {
   }
 
   private object(depth: number): Record<string, unknown> {
-    const object: Record<string, unknown> = {};
+    const object: Record<string, unknown> = nameRecord();
     for (;;) {
       if (this.isPunct('}')) {
         this.pos++;
@@ -398,16 +401,11 @@ class Parser {
         throw new ParametersSyntaxError(`expected ':' after property ${JSON.stringify(name)} (shorthand and methods are not literals)`, this.token.start);
       }
       this.pos++;
-      defineProperty(object, name, this.literal(depth + 1));
+      setName(object, name, this.literal(depth + 1));
       if (this.isPunct(',')) this.pos++;
       else if (!this.isPunct('}')) throw new ParametersSyntaxError(`expected ',' or '}' in object, found ${describe(this.token)}`, this.token.start);
     }
   }
-}
-
-/** Sets an own property even for `__proto__`, so a key can never reach a prototype. */
-function defineProperty(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function describe(token: Token): string {
@@ -437,7 +435,7 @@ function lineAndColumn(source: string, offset: number): { line: number; column: 
  * // → { params: { lr: 0.01, optimizer: { name: 'adam', betas: [0.9, 0.999] } }, problems: [] }
  */
 export function parseParametersCell(source: string): ParametersResult {
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = nameRecord();
   if (source.length > MAX_PARAMETERS_SOURCE) {
     return { params, problems: [{ line: 1, column: 1, message: `the parameters cell is longer than ${MAX_PARAMETERS_SOURCE} characters; it was not read` }] };
   }

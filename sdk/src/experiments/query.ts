@@ -10,7 +10,9 @@
  *   field      := name ('.' name)* with letters, digits, _ / - ; or "quoted" / `quoted`
  *   value      := number | NaN | Infinity | "string" | 'string' | true | false | null | word
  *
- * Keywords are case-insensitive. A bad query is a {@link QueryError} with the offset where
+ * Fields are looked up by the caller (see `runField` in ./runs.ts): built-in columns, params,
+ * metrics, `tag` (a run's labels: `tag = "mnist"` holds when one of them is "mnist") and
+ * `tags.<key>` (a key-value tag: `tags.workers = 8`). Keywords are case-insensitive. A bad query is a {@link QueryError} with the offset where
  * reading stopped and what was expected there. Nothing is evaluated as code; the work is linear
  * in the query, whose length and nesting are bounded. Pure.
  */
@@ -209,7 +211,16 @@ export function parseQuery(query: string): QueryNode | null {
   return new Parser(tokens).parse();
 }
 
-/** What a field holds for one run, or undefined when the run does not have it. */
+/**
+ * A field that holds several values, such as a run's labels: a comparison holds when it holds for
+ * one of them, `!=` when it holds for all (`tag != "debug"`: no label is "debug"), and the bare
+ * field when there is at least one.
+ */
+export class AnyOf {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
+/** What a field holds for one run ({@link AnyOf} for several values), or undefined when the run does not have it. */
 export type FieldLookup = (field: string) => unknown;
 
 /**
@@ -227,10 +238,15 @@ export function matchesQuery(node: QueryNode | null, lookup: FieldLookup): boole
       return matchesQuery(node.left, lookup) || matchesQuery(node.right, lookup);
     case 'not':
       return !matchesQuery(node.operand, lookup);
-    case 'exists':
-      return lookup(node.field) !== undefined;
-    case 'compare':
-      return compare(lookup(node.field), node.op, node.value);
+    case 'exists': {
+      const actual = lookup(node.field);
+      return actual instanceof AnyOf ? actual.values.length > 0 : actual !== undefined;
+    }
+    case 'compare': {
+      const actual = lookup(node.field);
+      if (!(actual instanceof AnyOf)) return compare(actual, node.op, node.value);
+      return node.op === '!=' ? actual.values.every((value) => compare(value, '!=', node.value)) : actual.values.some((value) => compare(value, node.op, node.value));
+    }
   }
 }
 

@@ -7,6 +7,9 @@ import { formatDuration as formatSpacedDuration } from '../format/units.js';
 import { isSystemMetric } from '../charts/spec.js';
 import { bareRunRecord } from '../format/records.js';
 import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
+import { hasName, nameRecord, nameValue } from '../format/names.js';
+import { tagTexts } from '../format/tags.js';
+import { AnyOf } from './query.js';
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus, HEARTBEAT_INTERVAL_MS } from '../format/status.js';
 import { STORE_FORMAT, type CellInfo, type EffectiveStatus, type RunEvent, type RunRecord } from '../format/types.js';
@@ -29,21 +32,23 @@ export function experimentFromTags(tags: readonly unknown[]): string | null {
   return found;
 }
 
-/** The JSON of the run context the kernel receives (see sdk/src/run/cellContext.ts). */
+/**
+ * The code that sets the run context in the kernel (see sdk/src/run/cellContext.ts): the context
+ * as JSON, parsed there by `JSON.parse`, so every name (a parameter called `__proto__` too) is
+ * plain data, never an object literal's prototype.
+ */
 export function runContextCode(context: {
   notebook: string | null;
   cell: CellInfo;
   experiment: string | null;
   params: Record<string, unknown>;
 }): string {
-  // JSON is a JavaScript expression; `<` and the line separators are escaped so the text is inert anywhere.
-  const json = JSON.stringify(context, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(context, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value));
+  // A string literal of the JSON: `<` and the line separators are escaped so the text is inert anywhere.
+  const literal = JSON.stringify(json).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   // `void`: the statement's value is undefined, so tslab prints nothing (a run active in the
   // kernel would otherwise capture the printed context as the program's output).
-  return `void (globalThis.__trainbook_context = ${json});`;
+  return `void (globalThis.__trainbook_context = JSON.parse(${literal}));`;
 }
 export const CLEAR_CONTEXT_CODE = 'void delete globalThis.__trainbook_context;';
 
@@ -114,15 +119,15 @@ export function safeFlatParams(params: Record<string, unknown>): FlatParams {
   try {
     return flattenParams(params);
   } catch {
-    const flat: FlatParams = {};
+    const kept: FlatParams[] = [];
     for (const [key, value] of Object.entries(params)) {
       try {
-        Object.assign(flat, flattenParams({ [key]: value }));
+        kept.push(flattenParams(nameRecord([[key, value]])));
       } catch {
         // A value the store cannot hold (a collision) is left out.
       }
     }
-    return flat;
+    return mergeParams(...kept);
   }
 }
 
@@ -218,11 +223,17 @@ export function rowFor(record: RunRecord, nowMs: number, kernelRunning: boolean 
   return { record, status, durationMs };
 }
 
-export const BUILTIN_FIELDS = ['status', 'name', 'id', 'experiment', 'group', 'started', 'duration', 'cell', 'error'] as const;
+export const BUILTIN_FIELDS = ['status', 'name', 'id', 'experiment', 'group', 'started', 'duration', 'cell', 'error', 'tag', 'tags'] as const;
 
 /**
- * What a query's field means for a run: a built-in column, else `params.<key>` / `metrics.<name>`
- * (with `.last`, `.min`, `.max`, `.count`), else a param key as written, else a metric's last value.
+ * What a query's field means for a run: a built-in column, `tag` (its labels, as {@link AnyOf}),
+ * `tags.<key>` (a key-value tag), else `params.<key>` / `metrics.<name>` (with `.last`, `.min`,
+ * `.max`, `.count`), else a param key as written, else a metric's last value. Only what the run
+ * itself holds counts: a param or metric called `toString` is found only when the run has one.
+ *
+ * @example
+ * runField(row, 'tag');          // AnyOf(['mnist', 'baseline'])
+ * runField(row, 'tags.workers'); // 8
  */
 export function runField(row: RunRow, field: string): unknown {
   const { record } = row;
@@ -245,27 +256,30 @@ export function runField(row: RunRow, field: string): unknown {
       return record.cell?.executionCount ?? undefined;
     case 'error':
       return record.error?.message ?? undefined;
+    case 'tag':
+    case 'tags':
+      return new AnyOf(record.tags);
   }
-  if (field.startsWith('params.') && has(record.params, field.slice(7))) return record.params[field.slice(7)];
+  if (field.startsWith('tags.')) return nameValue(record.tagValues ?? {}, field.slice(5));
+  if (field.startsWith('params.') && hasName(record.params, field.slice(7))) return record.params[field.slice(7)];
   if (field.startsWith('metrics.')) return metricField(record, field.slice(8));
-  if (has(record.params, field)) return record.params[field];
+  if (hasName(record.params, field)) return record.params[field];
   return metricField(record, field);
 }
 
 function metricField(record: RunRecord, field: string): unknown {
-  if (has(record.summary, field)) return decodeNumber(record.summary[field]!.last);
+  if (hasName(record.summary, field)) return decodeNumber(record.summary[field]!.last);
   const dot = field.lastIndexOf('.');
   if (dot > 0) {
     const name = field.slice(0, dot);
     const stat = field.slice(dot + 1);
-    const summary = has(record.summary, name) ? record.summary[name]! : null;
+    const summary = hasName(record.summary, name) ? record.summary[name]! : null;
     if (summary && (stat === 'last' || stat === 'min' || stat === 'max')) return decodeNumber(summary[stat]);
     if (summary && stat === 'count') return summary.count;
   }
   return undefined;
 }
 
-const has = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /** Column ids of the table: built-ins, then `param:<key>` and `metric:<name>`. */
 export interface Columns {
@@ -291,11 +305,12 @@ export const METRIC_STATS: readonly MetricStat[] = ['last', 'min', 'max'];
 /** A value to sort by for a column id (`status`, `param:lr`, `metric:loss`, ...). */
 
 export function sortValue(row: RunRow, column: string, stat: MetricStat = 'last'): unknown {
-  if (column.startsWith('param:')) return row.record.params[column.slice(6)];
+  if (column.startsWith('param:')) return nameValue(row.record.params, column.slice(6));
   if (column.startsWith('metric:')) {
-    const summary = row.record.summary[column.slice(7)];
+    const summary = nameValue(row.record.summary, column.slice(7));
     return summary ? decodeNumber(summary[stat]) : undefined;
   }
+  if (column === 'tags') return tagTexts(row.record).join(', ') || undefined;
   return runField(row, column);
 }
 
@@ -338,7 +353,7 @@ export function paramDiff(records: readonly RunRecord[]): ParamDiffRow[] {
   const keys = new Set<string>();
   for (const record of records) for (const key of Object.keys(record.params)) keys.add(key);
   const rows = [...keys].sort().map((key) => {
-    const values = records.map((r) => (has(r.params, key) ? r.params[key] : undefined));
+    const values = records.map((r) => (hasName(r.params, key) ? r.params[key] : undefined));
     const texts = values.map((v) => (v === undefined ? '\u0000missing' : JSON.stringify(v)));
     return { key, values, differs: new Set(texts).size > 1 };
   });

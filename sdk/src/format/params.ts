@@ -1,5 +1,6 @@
 import { InvalidValueError, ParamCollisionError } from '../errors.js';
 import { encodeNumber, type EncodedNumber } from './numbers.js';
+import { hasName, nameRecord, setName } from './names.js';
 
 /** A stored param value: JSON, with non-finite numbers encoded. */
 export type ParamValue = string | EncodedNumber | boolean | null | ParamValue[] | { [key: string]: ParamValue };
@@ -10,10 +11,11 @@ export type FlatParams = Record<string, ParamValue>;
  * `{ 'optimizer.name': 'adam' }`. Arrays are values, not nested. Two inputs that would land on the
  * same key are refused with a {@link ParamCollisionError}; values that cannot be stored
  * (functions, symbols, BigInt beyond 2^53-1) with an {@link InvalidValueError}. `undefined` is left out, as JSON
- * does. The input is never modified.
+ * does. The input is never modified. Keys are data: the result (and each nested object value) has
+ * no prototype, so `__proto__`, `constructor` or `toString` are kept as params like any other.
  */
 export function flattenParams(params: Record<string, unknown>): FlatParams {
-  const flat: FlatParams = {};
+  const flat: FlatParams = nameRecord();
   const seen = new Set<object>();
   const visit = (value: unknown, prefix: string): void => {
     if (value === undefined) return;
@@ -30,9 +32,8 @@ export function flattenParams(params: Record<string, unknown>): FlatParams {
     put(prefix, toParamValue(value, prefix));
   };
   const put = (key: string, value: ParamValue): void => {
-    if (Object.prototype.hasOwnProperty.call(flat, key)) throw new ParamCollisionError(key);
-    // defineProperty: a key such as "__proto__" is data, never the object's prototype.
-    Object.defineProperty(flat, key, { value, enumerable: true, writable: true, configurable: true });
+    if (hasName(flat, key)) throw new ParamCollisionError(key);
+    setName(flat, key, value);
   };
   visit(params, '');
   return flat;
@@ -40,11 +41,7 @@ export function flattenParams(params: Record<string, unknown>): FlatParams {
 
 /** Merges flat param layers: later layers win key by key (explicit `init({ params })` beats defaults). */
 export function mergeParams(...layers: FlatParams[]): FlatParams {
-  const merged: FlatParams = {};
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return merged;
+  return nameRecord(layers.flatMap((layer) => Object.entries(layer)));
 }
 
 function toParamValue(value: unknown, key: string): ParamValue {
@@ -63,8 +60,8 @@ function toParamValue(value: unknown, key: string): ParamValue {
       if (Array.isArray(value)) return value.map((item, i) => (item === undefined ? null : toParamValue(item, `${key}[${i}]`)));
       if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (n) => encodeNumber(Number(n)));
       if (isPlainObject(value)) {
-        const nested: { [key: string]: ParamValue } = {};
-        for (const [k, v] of Object.entries(value)) if (v !== undefined) nested[k] = toParamValue(v, `${key}.${k}`);
+        const nested: { [key: string]: ParamValue } = nameRecord();
+        for (const [k, v] of Object.entries(value)) if (v !== undefined) setName(nested, k, toParamValue(v, `${key}.${k}`));
         return nested;
       }
       return String(value);

@@ -3,9 +3,11 @@
  * tool; a reader that trusted it would throw on the first odd field. These turn any JSON value
  * into a well-formed record or a reason it is not one.
  */
-import type { RunRecord } from './types.js';
+import type { RunOrigin, RunRecord } from './types.js';
 import type { EncodedNumber } from './numbers.js';
 import { float64Count } from './base64.js';
+import { copyNames, nameRecord } from './names.js';
+import { coerceTagValues } from './tags.js';
 
 /** A JSON object (not an array, not null). */
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -52,7 +54,9 @@ export function eventProblem(event: Record<string, unknown>): string | null {
 
 /**
  * A run.json as read from disk, made safe to display: the fields every reader relies on must be
- * there with the right types (else a reason is returned), the optional ones get defaults.
+ * there with the right types (else a reason is returned), the optional ones get defaults. The
+ * records keyed by names (params, summary, chronos, metadata, tagValues, models) come back with
+ * no prototype, so a name such as `toString` is only there when the run has it.
  */
 export function coerceRunRecord(value: unknown): RunRecord | string {
   if (!isObject(value)) return 'not a JSON object';
@@ -70,16 +74,16 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
     group: textOrNull(record.group),
     tags: isArrayOf(record.tags, (t) => typeof t === 'string') ? record.tags! : [],
     notes: text(record.notes, ''),
-    metadata: isObject(record.metadata) ? record.metadata : {},
-    params: isObject(record.params) ? (record.params as RunRecord['params']) : {},
+    metadata: isObject(record.metadata) ? copyNames(record.metadata) : nameRecord(),
+    params: isObject(record.params) ? copyNames(record.params as RunRecord['params']) : nameRecord(),
     notebook: textOrNull(record.notebook),
     cell: isObject(record.cell) ? record.cell : null,
     git: isObject(record.git) ? record.git : null,
     env: isObject(record.env) && isObject(record.env.os) && isObject(record.env.cpu) ? record.env : null,
     endedAt: textOrNull(record.endedAt),
     heartbeatAt: text(record.heartbeatAt, record.startedAt!),
-    summary: isObject(record.summary) ? (Object.fromEntries(Object.entries(record.summary).filter(([, s]) => isMetricSummary(s))) as RunRecord['summary']) : {},
-    chronos: isObject(record.chronos) ? (Object.fromEntries(Object.entries(record.chronos).filter(([, s]) => isObject(s))) as RunRecord['chronos']) : {},
+    summary: nameRecord(isObject(record.summary) ? (Object.entries(record.summary).filter(([, s]) => isMetricSummary(s)) as Array<[string, RunRecord['summary'][string]]>) : []),
+    chronos: nameRecord(isObject(record.chronos) ? (Object.entries(record.chronos).filter(([, s]) => isObject(s)) as Array<[string, RunRecord['chronos'][string]]>) : []),
     progress: isObject(record.progress) ? record.progress : null,
     error: isObject(record.error) ? coerceRunError(record.error) : null,
     lost: isObject(record.lost) ? record.lost : { points: 0, records: 0, firstError: null },
@@ -89,6 +93,8 @@ export function coerceRunRecord(value: unknown): RunRecord | string {
     resumes: Array.isArray(record.resumes) ? record.resumes.filter(isRunResume) : undefined,
     output: isObject(record.output) && typeof record.output.keptBytes === 'number' && typeof record.output.droppedBytes === 'number' ? { keptBytes: record.output.keptBytes, droppedBytes: record.output.droppedBytes } : undefined,
     models: isObject(record.models) ? coerceModels(record.models) : undefined,
+    tagValues: coerceTagValues(record.tagValues),
+    origin: coerceOrigin(record.origin),
   } as RunRecord;
   for (const key of OPTIONAL_RECORD_KEYS) if (coerced[key] === undefined) delete coerced[key];
   return coerced;
@@ -114,7 +120,13 @@ function safeJson(value: unknown): string {
 }
 
 /** Fields that newer writers add to run.json; a record without them reads back without them. */
-const OPTIONAL_RECORD_KEYS = ['seed', 'resumes', 'output', 'models'] as const;
+const OPTIONAL_RECORD_KEYS = ['seed', 'resumes', 'output', 'models', 'tagValues', 'origin'] as const;
+
+/** The `origin` of an imported run, when it has the shape an export relies on. */
+function coerceOrigin(value: unknown): RunOrigin | undefined {
+  if (!isObject(value) || value.format !== 'track' || !isArrayOf(value.keys, (k) => typeof k === 'string') || !isObject(value.verbatim)) return undefined;
+  return { format: value.format, keys: value.keys as string[], verbatim: copyNames(value.verbatim) };
+}
 
 /** The `models` map of run.json, keeping only entries with the fields `show` and reports rely on. */
 function coerceModels(models: Record<string, unknown>): NonNullable<RunRecord['models']> {
@@ -133,7 +145,7 @@ function coerceModels(models: Record<string, unknown>): NonNullable<RunRecord['m
       },
     ]);
   }
-  return Object.fromEntries(kept);
+  return nameRecord(kept);
 }
 
 /** A `resumes` entry of run.json that readers can use (others are dropped, never thrown on). */

@@ -86,7 +86,10 @@ export interface RunRecord {
   name: string;
   experiment: string | null;
   group: string | null;
+  /** Plain labels (`['mnist', 'baseline']`), matched by `tag = "mnist"` in queries. */
   tags: string[];
+  /** Key-value tags (`{ workers: 8, hpo: 'byopt' }`); absent when the run has none. See {@link TagValues}. */
+  tagValues?: TagValues;
   notes: string;
   metadata: Record<string, unknown>;
   params: FlatParams;
@@ -113,6 +116,33 @@ export interface RunRecord {
   resumes?: RunResume[];
   /** What the process printed while the run was active: bytes kept in `output` events and bytes dropped after the cap. */
   output?: OutputStats;
+  /** For a run imported from another tool's file: what exporting in that format needs to give the file back. */
+  origin?: RunOrigin;
+}
+
+/** The value of a key-value tag: a JSON scalar (numbers are finite). */
+export type TagValue = string | number | boolean | null;
+
+/**
+ * A run's key-value tags, by key: `{ workers: 8, hpo: 'byopt', fast: true }`, as MLflow and ClearML
+ * keep them and as a 'track' report's `tags` holds them. Set with `init({ tagValues })`, stored in
+ * run.json as `tagValues`, queried as `tags.<key>` (`tags.workers = 8`). They sit beside the plain
+ * labels of `tags` (a list of strings, unchanged, so older readers keep working); a run.json
+ * without `tagValues` has none. Keys are any non-empty text (names are data: `__proto__` too); a
+ * record read from disk has no prototype.
+ */
+export type TagValues = Record<string, TagValue>;
+
+/**
+ * What an import kept of the file a run came from, so that exporting the run in the same format
+ * gives that file back field for field: the file's top-level keys in order, and the values that
+ * trainbook's own fields cannot reproduce exactly (a 'track' report's `revision`, `uid`,
+ * `version`, a status code, chronos given as plain numbers...), verbatim.
+ */
+export interface RunOrigin {
+  format: 'track';
+  keys: string[];
+  verbatim: Record<string, unknown>;
 }
 
 export interface OutputStats {

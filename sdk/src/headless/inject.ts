@@ -10,6 +10,7 @@
  */
 import { parseParametersCell, type ParametersProblem } from '../experiments/parameters.js';
 import { PARAMETERS_TAG } from '../experiments/runs.js';
+import { hasName, nameRecord } from '../format/names.js';
 import { assertParamKey } from './params.js';
 import { cellSource, cellTags, type NotebookCell, type NotebookJson } from './notebook.js';
 
@@ -98,7 +99,7 @@ export function injectParameters(input: NotebookJson, params: Record<string, unk
     .map((cell) => (cell.cell_type === 'code' ? { ...cell, outputs: [], execution_count: null } : cell));
   const previous = input.cells.find((cell) => cell.cell_type === 'code' && cellTags(cell).includes(INJECTED_TAG));
   const parametersIndex = cells.findIndex((cell) => cell.cell_type === 'code' && cellTags(cell).includes(PARAMETERS_TAG));
-  const { params: declared, problems } = parametersIndex === -1 ? { params: {}, problems: [] } : parseParametersCell(cellSource(cells[parametersIndex]!));
+  const { params: declared, problems } = parametersIndex === -1 ? { params: nameRecord<unknown>(), problems: [] } : parseParametersCell(cellSource(cells[parametersIndex]!));
   const withIds = cells.some((cell) => typeof cell.id === 'string') || input.nbformat > 4 || input.nbformat_minor >= 5;
   const injected: NotebookCell = {
     cell_type: 'code',
@@ -110,15 +111,15 @@ export function injectParameters(input: NotebookJson, params: Record<string, unk
   };
   const injectedIndex = parametersIndex === -1 ? 0 : parametersIndex + 1;
   const newCells = [...cells.slice(0, injectedIndex), injected, ...cells.slice(injectedIndex)];
-  const has = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
   return {
     notebook: { ...input, cells: newCells },
     parametersIndex: parametersIndex === -1 ? null : parametersIndex,
     injectedIndex,
     declared,
     problems,
-    undeclared: Object.keys(params).filter((key) => !has(declared, key)),
-    effective: { ...declared, ...params },
+    undeclared: Object.keys(params).filter((key) => !hasName(declared, key)),
+    // A record with no prototype: a parameter called __proto__ or toString is one like any other.
+    effective: nameRecord([...Object.entries(declared), ...Object.entries(params)]),
   };
 }
 

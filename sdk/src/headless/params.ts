@@ -18,7 +18,15 @@ const RESERVED = new Set(
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
- * Throws unless `key` can be declared as a variable (`const key = ...`).
+ * Identifiers the TypeScript kernel cannot declare: tslab keeps a cell's variables for later cells
+ * under their escaped names, and `const __proto__` fails there ("Cannot find name '___proto__'").
+ * As data (params from `init()`, a parameters cell read by the extension, exports) such names are
+ * kept like any other; only a variable cannot have them.
+ */
+const KERNEL_UNDECLARABLE = new Set(['__proto__']);
+
+/**
+ * Throws unless `key` can be declared as a variable (`const key = ...`) in the TypeScript kernel.
  *
  * @example
  * assertParamKey('learning_rate'); // ok
@@ -31,6 +39,9 @@ export function assertParamKey(key: string): void {
     );
   }
   if (RESERVED.has(key)) throw new InvalidParameterError(`Parameter name "${key}" is a reserved word and cannot name a variable; rename it in the parameters cell and on the command line.`);
+  if (KERNEL_UNDECLARABLE.has(key)) {
+    throw new InvalidParameterError(`Parameter name "${key}" cannot name a variable in the TypeScript kernel (tslab fails to declare it); rename it in the parameters cell and on the command line.`);
+  }
 }
 
 /**

@@ -10,6 +10,8 @@ import { formatBytes, formatDuration as formatDurationText } from '../format/uni
 import type { EventProblem } from '../format/events.js';
 import { decodeNumber, formatNumber } from '../format/numbers.js';
 import type { ParamValue } from '../format/params.js';
+import { hasName, nameValue } from '../format/names.js';
+import { hasTags, tagTexts, tagValueText } from '../format/tags.js';
 import type { EffectiveStatus, RunRecord } from '../format/types.js';
 import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
 import { highlight } from './highlight.js';
@@ -60,7 +62,10 @@ export interface RunView {
   startedAt: string;
   endedAt: string;
   duration: string;
+  /** Plain labels. */
   tags: string[];
+  /** Key-value tags, values as text. */
+  tagValues: Array<{ key: string; value: string }>;
   group: string | null;
   experiment: string | null;
   notes: string;
@@ -95,7 +100,8 @@ export interface ReportModel {
     lastEnd: string;
     best: Array<{ metric: string; value: string; run: string; anchor: string }>;
   };
-  table: { paramColumns: string[]; metricColumns: string[]; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[] }> };
+  /** `tagColumn`: a "tags" column (after duration) when a run has tags; its cells come in that place. */
+  table: { paramColumns: string[]; metricColumns: string[]; tagColumn: boolean; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[] }> };
   paramDiff: { runs: Array<{ label: string; anchor: string }>; rows: Array<{ key: string; differs: boolean; values: string[] }>; differing: number };
   charts: ChartData[];
   runs: RunView[];
@@ -159,8 +165,8 @@ export function differingParams(records: readonly RunRecord[]): Set<string> {
   for (const record of records) for (const key of Object.keys(record.params)) keys.add(key);
   const differing = new Set<string>();
   for (const key of keys) {
-    const first = records[0]!.params[key];
-    if (records.some((record) => !Object.prototype.hasOwnProperty.call(record.params, key) || !sameValue(record.params[key], first))) differing.add(key);
+    const first = nameValue(records[0]!.params, key);
+    if (records.some((record) => !hasName(record.params, key) || !sameValue(record.params[key], first))) differing.add(key);
   }
   return differing;
 }
@@ -183,7 +189,7 @@ function bestValues(runs: readonly ReportRunInput[], labels: string[], metrics: 
     let chosen = -1;
     let chosenValue = NaN;
     runs.forEach((run, i) => {
-      const summary = run.record.summary[metric];
+      const summary = nameValue(run.record.summary, metric);
       if (!summary) return;
       const value = decodeNumber(summary.last);
       if (!Number.isFinite(value)) return;
@@ -205,6 +211,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   const allParams = [...new Set(records.flatMap((record) => Object.keys(record.params)))];
   const paramColumns = (records.length > 1 ? allParams.filter((key) => differing.has(key)) : allParams).slice(0, 8);
   const metricColumns = tableMetrics(records);
+  const tagColumn = records.some(hasTags);
 
   const statusCounts = new Map<string, number>();
   for (const run of runs) statusCounts.set(run.status, (statusCounts.get(run.status) ?? 0) + 1);
@@ -218,9 +225,10 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
     const cells: Cell[] = [
       { text: formatTime(record.startedAt), sort: record.startedAt },
       { text: formatDuration(durationMs(record)), sort: durationMs(record) ?? -1 },
-      ...paramColumns.map((key) => ({ text: displayValue(record.params[key]), sort: sortValue(record.params[key]) })),
+      ...(tagColumn ? [{ text: tagTexts(record).join(', '), sort: tagTexts(record).join(', '), className: 'tags' }] : []),
+      ...paramColumns.map((key) => ({ text: displayValue(nameValue(record.params, key)), sort: sortValue(nameValue(record.params, key)) })),
       ...metricColumns.map((name) => {
-        const summary = record.summary[name];
+        const summary = nameValue(record.summary, name);
         const value = summary ? decodeNumber(summary.last) : NaN;
         return { text: summary ? formatNumber(value) : '—', sort: Number.isFinite(value) ? value : summary ? formatNumber(value) : '', className: 'num' };
       }),
@@ -231,7 +239,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   const diffKeys = [...allParams].sort((a, b) => Number(differing.has(b)) - Number(differing.has(a)) || a.localeCompare(b));
   const paramDiff = {
     runs: records.map((record, i) => ({ label: labels[i]!, anchor: runAnchor(record.id) })),
-    rows: diffKeys.map((key) => ({ key, differs: differing.has(key), values: records.map((record) => displayValue(record.params[key])) })),
+    rows: diffKeys.map((key) => ({ key, differs: differing.has(key), values: records.map((record) => displayValue(nameValue(record.params, key))) })),
     differing: differing.size,
   };
 
@@ -284,6 +292,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
       endedAt: formatTime(record.endedAt),
       duration: formatDuration(durationMs(record)),
       tags: record.tags,
+      tagValues: Object.entries(record.tagValues ?? {}).map(([key, value]) => ({ key, value: tagValueText(value) })),
       group: record.group,
       experiment: record.experiment,
       notes: record.notes,
@@ -349,7 +358,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
       lastEnd: formatTime(ends[ends.length - 1] ?? null),
       best: bestValues(runs, labels, metricColumns),
     },
-    table: { paramColumns, metricColumns, rows },
+    table: { paramColumns, metricColumns, tagColumn, rows },
     paramDiff,
     charts,
     runs: runViews,

@@ -1,11 +1,12 @@
 /**
  * `--runs`: which runs a report shows. A comma-separated list of terms; a term with an operator
- * (`status=completed`, `lr>0.01`, `tag=mnist`, `metrics.loss<0.5`) is a filter and all filters
+ * (`status=completed`, `lr>0.01`, `tag=mnist`, `tags.workers=8`, `metrics.loss<0.5`) is a filter and all filters
  * must hold; any other term names a run (id, unique id prefix, or name) and named runs are
  * taken as well as those the filters keep. Pure.
  */
 import { RunNotFoundError } from '../errors.js';
 import { decodeNumber } from '../format/numbers.js';
+import { hasName, nameValue } from '../format/names.js';
 import type { RunRecord } from '../format/types.js';
 import type { EffectiveStatus } from '../format/types.js';
 
@@ -39,7 +40,7 @@ export function parseRunQuery(text: string): RunQuery {
   return query;
 }
 
-/** The value a filter key reads from a run: built-in fields, `tag`, `metrics.<m>` (last value), else a param. */
+/** The value a filter key reads from a run: built-in fields, `tag` (labels), `tags.<key>` (a key-value tag), `metrics.<m>` (last value), else a param. */
 function fieldValues(run: Selectable, key: string): unknown[] {
   const record = run.record;
   switch (key) {
@@ -54,12 +55,16 @@ function fieldValues(run: Selectable, key: string): unknown[] {
     case 'tags':
       return record.tags;
   }
+  if (key.startsWith('tags.')) {
+    const tags = record.tagValues ?? {};
+    return hasName(tags, key.slice('tags.'.length)) ? [tags[key.slice('tags.'.length)]] : [];
+  }
   if (key.startsWith('metrics.')) {
-    const summary = record.summary[key.slice('metrics.'.length)];
+    const summary = nameValue(record.summary, key.slice('metrics.'.length));
     return summary ? [decodeNumber(summary.last)] : [];
   }
   const param = key.startsWith('params.') ? key.slice('params.'.length) : key;
-  return Object.prototype.hasOwnProperty.call(record.params, param) ? [record.params[param]] : [];
+  return hasName(record.params, param) ? [record.params[param]] : [];
 }
 
 function compare(actual: unknown, op: Operator, expected: string): boolean {

@@ -6,6 +6,7 @@
  */
 import type { CellInfo } from '../format/types.js';
 import { isObject } from '../format/shape.js';
+import { copyNames, nameRecord } from '../format/names.js';
 
 export const CONTEXT_GLOBAL = '__trainbook_context';
 
@@ -20,6 +21,7 @@ export interface CellContext {
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** The run context the extension (or `trainbook run`) set in this kernel, or null when there is none or it is malformed. */
 export function readCellContext(scope: Record<string, unknown> = globalThis as Record<string, unknown>): CellContext | null {
   const value = scope[CONTEXT_GLOBAL];
   if (!isObject(value) || !isObject(value.cell)) return null;
@@ -32,6 +34,7 @@ export function readCellContext(scope: Record<string, unknown> = globalThis as R
       executionCount: typeof cell.executionCount === 'number' ? cell.executionCount : null,
     },
     experiment: text(value.experiment),
-    params: isObject(value.params) ? value.params : {},
+    // The values' own keys only, in a record with no prototype: names are data.
+    params: isObject(value.params) ? copyNames(value.params) : nameRecord(),
   };
 }

@@ -1,4 +1,5 @@
 import type { ChronoEvent, ChronoSummary } from '../format/types.js';
+import { nameRecord } from '../format/names.js';
 
 /** A running timer from `run.chrono(name)`: `stop()` records the elapsed seconds once. */
 export interface Chrono {
@@ -57,7 +58,8 @@ export class ChronoBuffer {
     if (this.pending === 0) return null;
     let base = Infinity;
     for (const state of this.chronos.values()) if (state.times.length > 0 && state.times[0]! < base) base = state.times[0]!;
-    const series: ChronoEvent['series'] = {};
+    // Keyed by timer names, so no prototype: a timer called __proto__ is kept like any other.
+    const series: ChronoEvent['series'] = nameRecord();
     for (const [name, state] of this.chronos) {
       if (state.values.length === 0) continue;
       series[name] = { time: state.times.map((t) => t - base), value: state.values };
@@ -70,7 +72,7 @@ export class ChronoBuffer {
 
   /** avg/min/max/sd (population) /count in seconds, as the 'track' library reports chronos. */
   summaries(): Record<string, ChronoSummary> {
-    const result: Record<string, ChronoSummary> = {};
+    const result: Record<string, ChronoSummary> = nameRecord();
     for (const [name, s] of this.chronos) {
       result[name] = { avg: s.mean, min: s.min, max: s.max, sd: Math.sqrt(s.m2 / s.count), count: s.count, unit: 's' };
     }

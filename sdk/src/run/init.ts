@@ -3,8 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidValueError } from '../errors.js';
 import { flattenParams, mergeParams, type FlatParams } from '../format/params.js';
+import { checkTagValues, mergeTagValues } from '../format/tags.js';
 import { readCellContext } from './cellContext.js';
-import { STORE_FORMAT, type CellInfo, type RunRecord } from '../format/types.js';
+import { STORE_FORMAT, type CellInfo, type RunRecord, type TagValue } from '../format/types.js';
 import { newRunId } from '../format/ids.js';
 import { RUNS_DIR, resolveStoreLocation } from '../store/paths.js';
 import { RunFiles } from '../store/runFiles.js';
@@ -27,7 +28,15 @@ export interface InitOptions {
   experiment?: string;
   /** Runs that belong together (a sweep, a baseline). */
   group?: string;
+  /** Plain labels, e.g. `['mnist', 'baseline']` (queried as `tag = "mnist"`). */
   tags?: string[];
+  /**
+   * Key-value tags, e.g. `{ workers: 8, hpo: 'byopt' }`: text, finite numbers, booleans or null
+   * by key (structured values belong in params or metadata; anything else is refused with
+   * `InvalidValueError`). Queried as `tags.workers = 8`; exported as a 'track' report's tags. A
+   * resumed run keeps its own and adds these (a key given again takes the new value).
+   */
+  tagValues?: Record<string, TagValue>;
   notes?: string;
   metadata?: Record<string, unknown>;
   /** Hyperparameters; nested objects are stored with dotted keys (`optimizer.name`). */
@@ -73,7 +82,7 @@ export interface InitOptions {
  *
  * @example
  * import * as trainbook from 'trainbook';
- * const run = trainbook.init({ name: 'mlp', params: { lr: 1e-3, optimizer: { name: 'adam' } } });
+ * const run = trainbook.init({ name: 'mlp', tags: ['mnist'], tagValues: { workers: 8 }, params: { lr: 1e-3, optimizer: { name: 'adam' } } });
  * run.log({ loss: 0.31 }, { step: 1 });
  * await run.finish();
  *
@@ -93,6 +102,7 @@ export function init(options: InitOptions = {}): Run {
     throw new InvalidValueError(`Run name must be a string of at most ${MAX_NAME_LENGTH} characters.`);
   }
   const tags = [...new Set((options.tags ?? []).map((tag) => String(tag)))];
+  const tagValues = options.tagValues === undefined ? undefined : checkTagValues(options.tagValues);
   const samplingInterval = systemMetricsInterval(options.systemMetrics);
   const outputLimit = outputCaptureLimit(options.captureOutput);
   const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? (context?.notebook ? path.basename(context.notebook) : null) });
@@ -102,6 +112,7 @@ export function init(options: InitOptions = {}): Run {
     const opened = openRunToResume(location.dir, options.resume, { params, seed, tags, notes: options.notes, metadata: options.metadata }, (error) =>
       resumed?.reportWriteFailure(error),
     );
+    if (tagValues) opened.record.tagValues = mergeTagValues(opened.record.tagValues, tagValues);
     resumed = new Run(opened.record, opened.files, untrackRun, opened.state);
     return started(resumed, options, samplingInterval, outputLimit);
   }
@@ -117,6 +128,8 @@ export function init(options: InitOptions = {}): Run {
     experiment: options.experiment ?? context?.experiment ?? null,
     group: options.group ?? null,
     tags,
+    // Absent when there are none, as in records written before key-value tags existed.
+    ...(tagValues && Object.keys(tagValues).length > 0 ? { tagValues } : {}),
     notes: options.notes ?? '',
     metadata: options.metadata ? (JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>) : {},
     params,

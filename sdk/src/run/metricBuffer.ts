@@ -4,6 +4,7 @@ import { encodeNumber } from '../format/numbers.js';
 import { encodeFloat64 } from '../format/base64.js';
 import type { MetricColumns, MetricsEvent, MetricSummary } from '../format/types.js';
 import { InvalidValueError } from '../errors.js';
+import { nameRecord } from '../format/names.js';
 
 export const MAX_NAME_LENGTH = 1024;
 /** Batches of at least this many points of one metric store their values as base64 float64. */
@@ -97,7 +98,8 @@ export class MetricBuffer {
     if (this.pending === 0) return null;
     let base = Infinity;
     for (const state of this.metrics.values()) if (state.times.length > 0 && state.times[0]! < base) base = state.times[0]!;
-    const series: Record<string, MetricColumns> = {};
+    // Records keyed by metric names have no prototype: a metric called __proto__ is kept like any other.
+    const series: Record<string, MetricColumns> = nameRecord();
     for (const [name, state] of this.metrics) {
       if (state.values.length === 0) continue;
       const columns: MetricColumns = { time: state.times.map((t) => t - base) };
@@ -118,7 +120,7 @@ export class MetricBuffer {
   }
 
   summaries(): Record<string, MetricSummary> {
-    const result: Record<string, MetricSummary> = {};
+    const result: Record<string, MetricSummary> = nameRecord();
     for (const [name, state] of this.metrics) {
       if (state.count === 0) continue;
       result[name] = {

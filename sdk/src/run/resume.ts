@@ -10,6 +10,7 @@ import { InvalidValueError, ResumeConflictError, RunNotFoundError } from '../err
 import { isSystemMetric } from '../charts/spec.js';
 import { decodeNumber } from '../format/numbers.js';
 import type { FlatParams, ParamValue } from '../format/params.js';
+import { copyNames } from '../format/names.js';
 import type { ChronoSeries, Series } from '../format/series.js';
 import { collectChronos, collectSeries } from '../format/series.js';
 import type { EffectiveStatus, ResumeEvent, RunEvent, RunRecord, RunResume } from '../format/types.js';
@@ -111,7 +112,8 @@ const sameParam = (a: ParamValue | undefined, b: ParamValue | undefined): boolea
  * resumedParams({ lr: 0.01 }, { lr: 0.01, warmup: 5 }); // { lr: 0.01, warmup: 5 }
  */
 export function resumedParams(stored: FlatParams, given: FlatParams): FlatParams {
-  const result: FlatParams = { ...stored };
+  // No prototype: a param called __proto__ is added like any other.
+  const result: FlatParams = copyNames(stored);
   for (const [key, value] of Object.entries(given)) {
     if (Object.prototype.hasOwnProperty.call(stored, key)) {
       if (!sameParam(stored[key], value)) throw new ResumeConflictError(key, JSON.stringify(stored[key]), JSON.stringify(value));

@@ -1,6 +1,7 @@
 import type { FlatParams } from '../format/params.js';
 import { HEARTBEAT_INTERVAL_MS } from '../format/status.js';
-import type { RunError, RunEvent, RunProgress, RunRecord, RunStatus } from '../format/types.js';
+import type { RunError, RunEvent, RunProgress, RunRecord, RunStatus, TagValues } from '../format/types.js';
+import { nameRecord, setName } from '../format/names.js';
 import type { RunFiles } from '../store/runFiles.js';
 import { ChronoBuffer, type Chrono } from './chrono.js';
 import { MetricBuffer } from './metricBuffer.js';
@@ -123,6 +124,10 @@ export class Run {
   get tags(): readonly string[] {
     return this.record.tags;
   }
+  /** The key-value tags given to `init({ tagValues })` (a record with no prototype; empty when none). */
+  get tagValues(): Readonly<TagValues> {
+    return this.record.tagValues ?? nameRecord();
+  }
   /** The seed given to `init({ seed })`; a resumed run returns the stored one. Null when none was given. */
   get seed(): number | null {
     return this.record.seed ?? null;
@@ -205,7 +210,8 @@ export class Run {
 
   /** Merges free-form metadata (JSON values) into the run's record. */
   setMetadata(metadata: Record<string, unknown>): void {
-    Object.assign(this.record.metadata, JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
+    // Defined key by key: Object.assign would turn a "__proto__" key into the record's prototype.
+    for (const [key, value] of Object.entries(JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>)) setName(this.record.metadata, key, value);
     this.changed();
   }
 

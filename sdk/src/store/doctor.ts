@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectSeries } from '../format/series.js';
+import { nameRecord } from '../format/names.js';
 import { coerceRunRecord } from '../format/shape.js';
 import { bareRunRecord, summarizeSeries } from '../format/records.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent } from '../format/types.js';
@@ -139,7 +140,7 @@ export function rebuildRecord(runId: string, events: readonly RunEvent[]): RunRe
   const last = times.length > 0 ? Math.max(...times) : first;
   const statuses = events.filter((event): event is StatusEvent => event.type === 'status');
   const final = statuses.at(-1);
-  const summary: RunRecord['summary'] = {};
+  const summary: RunRecord['summary'] = nameRecord();
   for (const series of collectSeries(events).values()) {
     const summarized = summarizeSeries(series.value, series.step, series.length);
     if (summarized) summary[series.name] = summarized;

@@ -45,12 +45,20 @@ describe('format/params', () => {
       const flat = flattenParams(hostile);
       expect(Object.keys(flat).sort()).toEqual(['__proto__.polluted', 'lr']);
       const direct = flattenParams(JSON.parse('{"a": {"__proto__": 5}}') as Record<string, unknown>);
-      expect(Object.getPrototypeOf(direct)).toBe(Object.prototype);
+      expect(Object.getPrototypeOf(direct)).toBeNull();
       expect(Object.keys(direct)).toEqual(['a.__proto__']);
       const top = mergeParams({}, JSON.parse('{"__proto__": 7}') as Record<string, never>);
       expect(Object.keys(top)).toEqual(['__proto__']);
-      expect(Object.getPrototypeOf(top)).toBe(Object.prototype);
+      expect(Object.getPrototypeOf(top)).toBeNull();
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+    it('keeps __proto__, constructor and toString keys of objects inside arrays, and inherits nothing', () => {
+      const flat = flattenParams(JSON.parse('{"layers": [{"__proto__": {"units": 8}, "constructor": 1, "toString": "x"}]}') as Record<string, unknown>);
+      expect(JSON.stringify(flat)).toBe('{"layers":[{"__proto__":{"units":8},"constructor":1,"toString":"x"}]}');
+      // Only what the params hold: no inherited toString or constructor.
+      expect(flat.toString).toBeUndefined();
+      expect(flattenParams({ lr: 1 }).constructor).toBeUndefined();
+      expect(({} as Record<string, unknown>).units).toBeUndefined();
     });
   });
   describe('mergeParams()', () => {
