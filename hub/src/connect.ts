@@ -40,7 +40,13 @@ export function openHub(url: string, options: OpenHubOptions = {}): Hub {
   const pool = new pg.Pool({
     ...clientSettings,
     // A function: pg asks for it only when the server wants a password, and never prints it.
-    password: async () => lookUpPassword(settings, env) ?? '',
+    password: async () => {
+      const password = lookUpPassword(settings, env);
+      if (password === undefined) {
+        throw new HubUnreachableError('hub-auth', `The hub ${label} asks for a password and none was given: put it in the URL, PGPASSWORD or ~/.pgpass (readable by you alone).`);
+      }
+      return password;
+    },
     max: options.max ?? 2,
     connectionTimeoutMillis: options.connectTimeoutMs ?? settings.connectionTimeoutMillis ?? 10_000,
     idleTimeoutMillis: 10_000,

@@ -228,6 +228,7 @@ export function roleInstructions(): string {
     `CREATE ROLE trainbook_writer LOGIN PASSWORD 'choose-another';`,
     `GRANT USAGE ON SCHEMA ${SCHEMA} TO trainbook_writer;`,
     `GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA ${SCHEMA} TO trainbook_writer;`,
+    `GRANT DELETE ON ${SCHEMA}.run_metrics TO trainbook_writer;  -- a run's summary rows are replaced as it trains`,
     `ALTER DEFAULT PRIVILEGES IN SCHEMA ${SCHEMA} GRANT SELECT, INSERT, UPDATE ON TABLES TO trainbook_writer;`,
   ].join('\n');
 }

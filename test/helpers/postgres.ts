@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL cluster for one test file: initdb in a temp folder, a free loopback
  * port, trust authentication, the socket in the folder. PostgreSQL refuses to run as root, so as
  * root the server binaries run as the `postgres` user (runuser). `stop()` and `start()` again make
- * an outage; `destroy()` stops it (immediate) and removes the folder.
+ * an outage; `destroy()` stops it (immediate) and removes the folder. The superuser `postgres` needs
+ * no password; other roles log in with theirs (scram-sha-256).
  *
  * @example
  * const pg = await startPostgres();   // in beforeAll
@@ -71,6 +72,12 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'log');
   asServerUser(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  // The superuser logs in without a password (the harness and psql); every other role needs one
+  // over TCP, so tests can check passwords, PGPASSWORD and .pgpass for real.
+  fs.writeFileSync(
+    path.join(data, 'pg_hba.conf'),
+    ['local all all trust', 'host all postgres 127.0.0.1/32 trust', 'host all all 127.0.0.1/32 scram-sha-256', ''].join('\n'),
+  );
   const port = await freePort();
   // Tests do not need durability; fsync off makes the cluster several times faster to write.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;

@@ -11,6 +11,9 @@ export class UsageError extends TrainbookError {
 }
 
 export function getExitCode(error: unknown): number {
+  // The hub's errors (hub/src/errors.ts) carry their exit code; matched by shape so `pg` loads only when a hub is used.
+  const hubExit = (error as { exitCode?: unknown } | null)?.exitCode;
+  if (error instanceof Error && error.name.startsWith('Hub') && (hubExit === 2 || hubExit === 3)) return hubExit;
   if (error instanceof UsageError || error instanceof RunNotFoundError || error instanceof StoreError) return ExitCode.usage;
   if (error instanceof TrainbookError) return ExitCode.usage;
   return ExitCode.unexpected;

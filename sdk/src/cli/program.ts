@@ -14,6 +14,9 @@ import { register as registerImport } from './commands/import.js';
 import { register as registerArchive } from './commands/archive.js';
 import { register as registerPrune } from './commands/prune.js';
 import { register as registerRun } from './commands/run.js';
+import { register as registerHub } from './commands/hub.js';
+import { register as registerPush } from './commands/push.js';
+import { register as registerPull } from './commands/pull.js';
 
 export type { CliIo };
 
@@ -30,6 +33,9 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
   registerArchive,
   registerPrune,
   registerRun,
+  registerHub,
+  registerPush,
+  registerPull,
 ];
 
 /** Builds the `trainbook` command. Each action returns its exit code. */

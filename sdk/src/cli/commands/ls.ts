@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { listHubRuns, type HubListOptions } from '../hubViews.js';
 import { selectStores } from '../stores.js';
 import { safeText } from '../text.js';
 import { renderArchivedList, renderRunList } from '../views.js';
@@ -12,7 +13,13 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .description('list runs: status, duration, key params and last metrics')
     .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
     .option('--json', 'print JSON for machines')
-    .action((stores: string[], options: { json?: boolean }) => {
+    .option('--hub [url]', 'list the team hub\'s runs instead (default URL: TRAINBOOK_HUB); with --runs <query>, --sort <column>, --desc, --limit <n>')
+    .option('--runs <query>', 'with --hub: which runs, in the runs panel\'s query language (loss < 0.3 and optimizer.name = "adam")')
+    .option('--sort <column>', 'with --hub: sort by status, name, started, param:<key>, metric:<name> or a field')
+    .option('--desc', 'with --hub: sort descending')
+    .option('--limit <n>', 'with --hub: at most this many runs (default 200; 0 for all)')
+    .action(async (stores: string[], options: HubListOptions & { json?: boolean }) => {
+      if (options.hub !== undefined) return setExit(await listHubRuns(io, options));
       const selected = selectStores(stores, io.cwd);
       const listed = selected.map((store) => ({ store, ...store.list() }));
       if (options.json) {

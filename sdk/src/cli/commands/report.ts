@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { hubStoresForReport } from '../hubViews.js';
 import { selectStores } from '../stores.js';
 import { safeText } from '../text.js';
 import { buildReport } from '../../report/build.js';
@@ -13,6 +14,7 @@ export interface ReportCommandOptions {
   runs?: string;
   template?: string;
   title?: string;
+  hub?: string | boolean;
 }
 
 /** `trainbook report`: one self-contained HTML file of a notebook's runs. */
@@ -25,9 +27,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .option('--runs <query>', 'which runs: ids, id prefixes or names, and filters such as status=completed or lr>0.01, separated by commas')
     .option('--template <dir>', 'a folder of templates (report.hbs, partials/*.hbs, report.css, report.js) overriding the built-in ones')
     .option('--title <text>', 'the report title')
+    .option('--hub [url]', 'report on the team hub\'s runs (those --runs picks) instead of local stores (default URL: TRAINBOOK_HUB)')
     .addHelpText('after', '\nExamples:\n  trainbook report train.ipynb -o report.html\n  trainbook report --runs "status=completed,lr<0.01"\n  trainbook report --runs 20261122-2108,baseline --title "LR sweep"\n')
     .action(async (stores: string[], options: ReportCommandOptions) => {
-      const selected = selectStores(stores, io.cwd);
+      const selected = options.hub !== undefined ? await hubStoresForReport(options.hub, options.runs ?? null) : selectStores(stores, io.cwd);
       const output = path.resolve(io.cwd, options.output ?? 'report.html');
       const result = await buildReport({
         stores: selected,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { hubStoresForRun } from '../hubViews.js';
 import { findRun, selectStores } from '../stores.js';
 import { renderRunDetails } from '../views.js';
 
@@ -12,8 +13,9 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .argument('<run>', 'run id, unique id prefix, or run name')
     .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
     .option('--json', 'print JSON for machines')
-    .action((reference: string, stores: string[], options: { json?: boolean }) => {
-      const { store, run } = findRun(selectStores(stores, io.cwd), reference);
+    .option('--hub [url]', 'show a run of the team hub (default URL: TRAINBOOK_HUB)')
+    .action(async (reference: string, stores: string[], options: { json?: boolean; hub?: string | boolean }) => {
+      const { store, run } = findRun(options.hub !== undefined ? await hubStoresForRun(options.hub, reference) : selectStores(stores, io.cwd), reference);
       const data = store.read(run.record.id);
       const seriesLengths = Object.fromEntries([...data.series.values()].map((series) => [series.name, series.length]));
       if (options.json) {
