@@ -37,6 +37,24 @@ export class StoreError extends TrainbookError {
   }
 }
 
+/**
+ * A symbolic link inside a store. A store may come from anyone (a cloned repository, an archive), so
+ * trainbook never follows a link below the store's folder: it did not read or write what the link
+ * points to. `path` is the link; `target` what it points to, when that could be read.
+ */
+export class StoreLinkError extends StoreError {
+  override readonly code = 'store-link';
+  readonly path: string;
+  readonly target: string | null;
+  constructor(linkPath: string, target: string | null) {
+    super(
+      `${linkPath} is a symbolic link${target === null ? '' : ` (to ${target})`}. trainbook does not follow links inside a store, so nothing was read or written through it. If you trust what it points to, replace the link with a copy of it; otherwise delete the link.`,
+    );
+    this.path = linkPath;
+    this.target = target;
+  }
+}
+
 /** Another live process holds the run open for writing. */
 export class RunLockedError extends TrainbookError {
   constructor(runId: string, holder: string) {

@@ -3,6 +3,15 @@
  * store `<stem>.trainbook/` beside a notebook. Reads go through the SDK's pure readers
  * (coerceRunRecord, parseEvents, collectSeries); writes use frameEvent for events.jsonl.
  * Whole-file saves: the server writes them atomically (temporary file, then rename).
+ *
+ * Links. Jupyter Server follows symbolic links, and nothing in a Contents model tells a linked
+ * folder from a real one, so a store from someone else could hold `executions -> ~/elsewhere` and
+ * have the extension write there. The extension therefore writes only into folders it can vouch
+ * for ({@link ExperimentStore.vouchedFolder}): one it has just made itself (Jupyter makes a folder
+ * with mkdir, which never follows a link), or one that holds this kind of trainbook record already
+ * (a run folder with its run.json, an execution record), which a folder elsewhere on the machine
+ * does not. It never makes store.json in a folder it did not make. What it cannot tell is a link
+ * to another trainbook folder, such as another store's `executions/`.
  */
 import type { Contents } from '@jupyterlab/services';
 import { crc32String } from '../../../sdk/src/format/crc32.js';
@@ -46,8 +55,17 @@ const isNotFound = (error: unknown): boolean => {
   return status === 404;
 };
 
+/** A folder the extension would write into, but cannot vouch for: nothing was written. */
+export class StoreFolderError extends Error {
+  override readonly name = 'StoreFolderError';
+}
+
+/** How many existing records are looked at to vouch for a folder. */
+const PROOF_CANDIDATES = 3;
+
 export class ExperimentStore {
-  private readonly ensured = new Set<string>();
+  /** Folders seen to be the store's own this session (the store, its runs/ and executions/). */
+  private readonly vouched = new Set<string>();
   private readonly cache = new Map<string, StoredRun>();
   /** Archive claim files never change once written: each one read whole is kept. */
   private readonly claims = new Map<string, ArchiveClaim>();
@@ -97,7 +115,8 @@ export class ExperimentStore {
           }
         } catch (error) {
           // A run folder whose run.json is not written yet, or is damaged.
-          if (!isNotFound(error)) problems.push({ id: entry.name, reason: error instanceof Error ? error.message : String(error) });
+          // A parse error quotes the text it choked on: not shown, the file may be a link to anything.
+          if (!isNotFound(error)) problems.push({ id: entry.name, reason: error instanceof SyntaxError ? 'run.json is not valid JSON' : error instanceof Error ? error.message : String(error) });
         }
       }
     };
@@ -162,9 +181,11 @@ export class ExperimentStore {
   async writeRun(notebookPath: string, record: RunRecord, events: RunEvent[]): Promise<void> {
     if (!RUN_ID.test(record.id)) throw new Error(`not a run id: ${record.id}`);
     const store = await this.ensureStore(notebookPath);
-    const dir = `${store}/runs/${record.id}`;
-    await this.ensureDir(`${store}/runs`);
-    await this.ensureDir(dir);
+    const runs = await this.vouchedFolder(store, 'runs');
+    const dir = `${runs}/${record.id}`;
+    // A fresh id: the folder is made here, never one that is there already.
+    if ((await this.entryType(dir)) !== null) throw new StoreFolderError(`${dir} exists already; the run was not written.`);
+    await this.contents.save(dir, { type: 'directory' });
     await this.saveText(`${dir}/events.jsonl`, events.map((e) => frameEvent(e, crc32String)).join(''));
     await this.saveText(`${dir}/run.json`, `${JSON.stringify(record, null, 2)}\n`);
   }
@@ -173,27 +194,88 @@ export class ExperimentStore {
   async writeExecution(notebookPath: string, execution: ExecutionRecord): Promise<void> {
     if (!RUN_ID.test(execution.id)) throw new Error(`not an execution id: ${execution.id}`);
     const store = await this.ensureStore(notebookPath);
-    await this.ensureDir(`${store}/executions`);
-    await this.saveText(`${store}/executions/${execution.id}.json`, `${JSON.stringify(execution, null, 2)}\n`);
+    const executions = await this.vouchedFolder(store, 'executions');
+    await this.saveText(`${executions}/${execution.id}.json`, `${JSON.stringify(execution, null, 2)}\n`);
   }
 
+  /**
+   * The notebook's store folder, made (with its store.json) when there is none. An existing
+   * folder counts only when it holds a store.json: the extension never adopts a folder it did not
+   * make (`train.trainbook` could be a link to a folder elsewhere).
+   */
   private async ensureStore(notebookPath: string): Promise<string> {
     const store = storeDirOf(notebookPath);
-    if (this.ensured.has(store)) return store;
-    await this.ensureDir(store);
-    if ((await this.entryType(`${store}/store.json`)) === null) {
+    if (this.vouched.has(store)) return store;
+    const type = await this.entryType(store);
+    if (type === null) {
+      await this.contents.save(store, { type: 'directory' });
       const name = notebookPath.slice(notebookPath.lastIndexOf('/') + 1);
       await this.saveText(`${store}/store.json`, `${JSON.stringify({ format: STORE_FORMAT, notebook: name })}\n`);
+    } else if (type !== 'directory') {
+      throw new StoreFolderError(`${store} exists and is not a folder; nothing was written.`);
+    } else if ((await this.entryType(`${store}/store.json`)) !== 'file') {
+      throw new StoreFolderError(
+        `${store} holds no store.json, so it is not a trainbook store; the extension writes only into stores. If it is one, run \`trainbook doctor --repair ${store}\`.`,
+      );
     }
+    this.vouched.add(store);
     return store;
   }
 
-  private async ensureDir(path: string): Promise<void> {
-    if (this.ensured.has(path)) return;
-    const type = await this.entryType(path);
-    if (type === null) await this.contents.save(path, { type: 'directory' });
-    else if (type !== 'directory') throw new Error(`${path} exists and is not a folder`);
-    this.ensured.add(path);
+  /**
+   * `store/name` (runs or executions) once the extension can vouch that it is the store's own
+   * folder: made here just now, or holding a record of its kind already. Otherwise it may be a
+   * link to a folder elsewhere (Jupyter follows links and cannot say), and nothing is written.
+   */
+  private async vouchedFolder(store: string, name: 'runs' | 'executions'): Promise<string> {
+    const dir = `${store}/${name}`;
+    if (this.vouched.has(dir)) return dir;
+    const type = await this.entryType(dir);
+    if (type === null) {
+      await this.contents.save(dir, { type: 'directory' }); // mkdir: refuses a link that appeared meanwhile
+    } else if (type !== 'directory') {
+      throw new StoreFolderError(`${dir} exists and is not a folder (it may be a link that points nowhere); nothing was written.`);
+    } else if (!(await (name === 'runs' ? this.holdsRun(dir) : this.holdsExecution(dir)))) {
+      throw new StoreFolderError(
+        `${dir} holds no trainbook ${name === 'runs' ? 'run' : 'execution record'}, so the extension cannot tell it from a link to a folder elsewhere (Jupyter follows links); nothing was written. \`trainbook doctor\` says whether it is a link; if it is an empty folder of the store, delete it and trainbook makes it anew.`,
+      );
+    }
+    this.vouched.add(dir);
+    return dir;
+  }
+
+  /** Whether the folder holds a run folder whose run.json names it. */
+  private async holdsRun(dir: string): Promise<boolean> {
+    for (const entry of (await this.list(dir)).filter((e) => e.type === 'directory' && RUN_ID.test(e.name)).slice(0, PROOF_CANDIDATES)) {
+      const cached = this.cache.get(`${dir}/${entry.name}`);
+      if (cached?.record.id === entry.name) return true;
+      const record = coerceRunRecord(await this.readJson(`${dir}/${entry.name}/run.json`));
+      if (typeof record !== 'string' && record.id === entry.name) return true;
+    }
+    return false;
+  }
+
+  /** Whether the folder holds an execution record `<id>.json` whose id is its name. */
+  private async holdsExecution(dir: string): Promise<boolean> {
+    for (const entry of (await this.list(dir)).filter((e) => e.type === 'file' && e.name.endsWith('.json') && RUN_ID.test(e.name.slice(0, -5))).slice(0, PROOF_CANDIDATES)) {
+      const record = await this.readJson(`${dir}/${entry.name}`);
+      if (typeof record === 'object' && record !== null && (record as { id?: unknown }).id === entry.name.slice(0, -5)) return true;
+    }
+    return false;
+  }
+
+  private async list(dir: string): Promise<Contents.IModel[]> {
+    const listing = await this.contents.get(dir, { content: true, type: 'directory' });
+    return Array.isArray(listing.content) ? (listing.content as Contents.IModel[]) : [];
+  }
+
+  /** A file's JSON, or undefined when it cannot be read or parsed. */
+  private async readJson(path: string): Promise<unknown> {
+    try {
+      return JSON.parse(String((await this.contents.get(path, { content: true, type: 'file', format: 'text' })).content));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The type of the entry at `path`, or null when there is none, from its parent's listing. */

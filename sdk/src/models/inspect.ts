@@ -4,10 +4,11 @@
  * rename and the index update) or half-written by a process that died. Reads only; the doctor
  * removes what `removable` names when asked to repair.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StoreLinkError } from '../errors.js';
+import { listStoreDir, storeEntryKind, type StoreEntry } from '../store/safePath.js';
 import { MODEL_FILE } from './artifacts.js';
-import { INDEX_FILE, modelsDir, readModelIndex, type ModelEntry } from './modelIndex.js';
+import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, type ModelEntry } from './modelIndex.js';
 
 export interface ModelProblem {
   file: string;
@@ -23,49 +24,67 @@ export function temporaryOwner(name: string): number | null {
   return pid === undefined ? null : Number(pid);
 }
 
+/**
+ * The problems of a run's saved models. Links are not followed: a linked models folder reads as
+ * none, and a linked entry in it is left out (`trainbook doctor` reports every link itself).
+ */
 export function inspectModels(runDir: string, alive: (pid: number) => boolean): ModelProblem[] {
   const root = modelsDir(runDir);
-  let names: string[];
+  let entries: StoreEntry[] | null;
   try {
-    names = fs.readdirSync(root);
-  } catch {
-    return []; // no saved models
+    entries = listStoreDir(modelsPlace(runDir));
+  } catch (error) {
+    if (error instanceof StoreLinkError) return [];
+    throw error;
   }
+  if (entries === null) return []; // no saved models
+  const folders = entries.filter((entry) => entry.kind === 'directory' && entry.name !== INDEX_FILE).map((entry) => entry.name);
+  const holdsModel = (folder: string): boolean | null => {
+    try {
+      return storeEntryKind(modelsPlace(runDir, folder, MODEL_FILE)) === 'file';
+    } catch (error) {
+      if (error instanceof StoreLinkError) return null;
+      throw error;
+    }
+  };
   const problems: ModelProblem[] = [];
   const indexFile = path.join(root, INDEX_FILE);
-  let entries: ModelEntry[] | null;
-  if (!fs.existsSync(indexFile)) {
+  let index: ModelEntry[] | null;
+  const indexKind = entries.find((entry) => entry.name === INDEX_FILE)?.kind;
+  if (indexKind === 'link') return problems;
+  if (indexKind === undefined) {
     // Without an index nothing can be called unreferenced: every folder may be a tag's only copy.
-    const saved = names.filter((name) => temporaryOwner(name) === null && fs.existsSync(path.join(root, name, MODEL_FILE)));
+    const saved = folders.filter((name) => temporaryOwner(name) === null && holdsModel(name) === true);
     if (saved.length > 0) problems.push({ file: indexFile, severity: 'damage', message: `models index is missing; ${saved.length} saved model folder(s) are kept` });
-    entries = null;
+    index = null;
   } else {
     try {
-      entries = readModelIndex(runDir);
+      index = readModelIndex(runDir);
     } catch (error) {
       problems.push({ file: indexFile, severity: 'damage', message: `models index is unreadable: ${(error as Error).message}` });
-      entries = null;
+      index = null;
     }
   }
-  const referenced = new Set((entries ?? []).map((entry) => entry.folder));
-  for (const entry of entries ?? []) {
-    if (!fs.existsSync(path.join(root, entry.folder, MODEL_FILE))) {
+  const referenced = new Set((index ?? []).map((entry) => entry.folder));
+  for (const entry of index ?? []) {
+    if (holdsModel(entry.folder) === false) {
       problems.push({ file: path.join(root, entry.folder), severity: 'damage', message: `saved model "${entry.tag}" is missing its ${MODEL_FILE}` });
     }
   }
-  for (const name of names) {
+  for (const name of folders) {
     const folder = path.join(root, name);
-    if (name === INDEX_FILE || !isFolder(folder)) continue;
+    if (!isFolder(runDir, name)) continue; // a writer may remove one between the listing and this look
     const owner = temporaryOwner(name);
     if (owner !== null) {
       if (!alive(owner)) problems.push({ file: folder, severity: 'warning', message: `half-written model save left by process ${owner}, which is gone`, removable: folder });
       continue;
     }
     // Without a readable index nothing can be called unreferenced.
-    if (entries !== null && !referenced.has(name)) {
-      if (fs.existsSync(path.join(folder, MODEL_FILE))) {
+    if (index !== null && !referenced.has(name)) {
+      const model = holdsModel(name);
+      if (model === true) {
         problems.push({ file: folder, severity: 'warning', message: 'model folder that no tag points to, holding a whole model: kept (delete it by hand if it is not needed)' });
-      } else {
+      } else if (model === false) {
         problems.push({ file: folder, severity: 'warning', message: 'model folder that no tag points to (a save interrupted before the index was updated)', removable: folder });
       }
     }
@@ -73,10 +92,9 @@ export function inspectModels(runDir: string, alive: (pid: number) => boolean): 
   return problems;
 }
 
-/** A folder still there (a writer may remove one between the listing and this look). */
-function isFolder(file: string): boolean {
+function isFolder(runDir: string, name: string): boolean {
   try {
-    return fs.statSync(file).isDirectory();
+    return storeEntryKind(modelsPlace(runDir, name)) === 'directory';
   } catch {
     return false;
   }

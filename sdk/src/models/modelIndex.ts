@@ -3,12 +3,11 @@
  * and checks every field (the file may be damaged or written by someone else); reading and
  * writing are the only I/O here, and writes replace the file atomically.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeNumber, type EncodedNumber } from '../format/numbers.js';
 import type { ModelSummary } from '../format/types.js';
-import { writeFileAtomic } from '../store/atomic.js';
 import { ARTIFACTS_DIR } from '../store/paths.js';
+import { inRun, readStoreText, writeStoreFile, type StorePlace } from '../store/safePath.js';
 import { isSafeFolderName } from './tags.js';
 
 export const MODELS_DIR = 'models';
@@ -34,6 +33,11 @@ export interface ModelEntry {
 /** `<run>/artifacts/models`. */
 export function modelsDir(runDir: string): string {
   return path.join(runDir, ARTIFACTS_DIR, MODELS_DIR);
+}
+
+/** `<run>/artifacts/models[/...]` as a store place: reached without following links. */
+export function modelsPlace(runDir: string, ...segments: string[]): StorePlace {
+  return inRun(runDir, ARTIFACTS_DIR, MODELS_DIR, ...segments);
 }
 
 /** The entries of an index.json text; throws TypeError on anything malformed. Duplicate tags: the last wins. */
@@ -75,18 +79,12 @@ export function formatModelIndex(entries: readonly ModelEntry[]): string {
 
 /** The run's saved snapshots; none when the run has no index yet. Throws TypeError/IO errors when it is unreadable. */
 export function readModelIndex(runDir: string): ModelEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(modelsDir(runDir), INDEX_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseModelIndex(text);
+  const text = readStoreText(modelsPlace(runDir, INDEX_FILE));
+  return text === null ? [] : parseModelIndex(text);
 }
 
 export function writeModelIndex(runDir: string, entries: readonly ModelEntry[]): void {
-  writeFileAtomic(path.join(modelsDir(runDir), INDEX_FILE), formatModelIndex(entries));
+  writeStoreFile(modelsPlace(runDir, INDEX_FILE), formatModelIndex(entries));
 }
 
 /** Replaces the entry of `entry.tag` (or adds it), keeping the others in order. */

@@ -8,12 +8,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ModelNotFoundError, ModelSaveError } from '../errors.js';
+import { ModelNotFoundError, ModelSaveError, StoreLinkError } from '../errors.js';
 import { concatBuffers, decodeModelJson, encodeArtifacts, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type SaveResult } from './artifacts.js';
-import { INDEX_FILE, modelsDir, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from './modelIndex.js';
+import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from './modelIndex.js';
 import { snapshotFolderName } from './tags.js';
 import { temporaryOwner } from './inspect.js';
 import { isProcessAlive } from '../store/lock.js';
+import { makeStoreDirs, readStoreBytes } from '../store/safePath.js';
 
 const TEMP_PREFIX = '.tmp-';
 
@@ -31,8 +32,8 @@ export interface WrittenSnapshot {
 /** Writes `artifacts` as the snapshot of `tag` and points the index at it. Throws on any I/O error, leaving the previous snapshot in place. */
 export async function writeSnapshot(runDir: string, tag: string, artifacts: ModelArtifacts, meta: SnapshotMeta): Promise<WrittenSnapshot> {
   const { modelJson, weights, info } = encodeArtifacts(artifacts);
-  const root = modelsDir(runDir);
-  await fsp.mkdir(root, { recursive: true });
+  // Made, or checked, one level at a time: a linked artifacts/ or models/ is refused, never written through.
+  const root = makeStoreDirs(modelsPlace(runDir));
   await removeAbandonedTemporaries(root);
   // Read the index before writing anything: a damaged index stops the save instead of being overwritten.
   let before: ModelEntry[];
@@ -77,12 +78,13 @@ export async function readSnapshot(runDir: string, tag: string): Promise<{ artif
     if (!entry) throw missingTag(tag, entries);
     const dir = path.join(modelsDir(runDir), entry.folder);
     try {
-      const { artifacts, weightFiles } = decodeModelJson(await fsp.readFile(path.join(dir, MODEL_FILE), 'utf8'));
-      const shards = await Promise.all(weightFiles.map((file) => fsp.readFile(path.join(dir, file))));
+      const { artifacts, weightFiles } = decodeModelJson(readSnapshotFile(runDir, entry.folder, MODEL_FILE).toString('utf8'));
+      const shards = weightFiles.map((file) => readSnapshotFile(runDir, entry.folder, file));
       const weights = concatBuffers(shards.map((shard) => shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength) as ArrayBuffer));
       return { artifacts: { ...artifacts, weightData: weights.buffer as ArrayBuffer }, entry };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) continue;
+      if (error instanceof StoreLinkError) throw error;
       throw new ModelNotFoundError(
         `The snapshot "${tag}" in ${dir} cannot be read (${(error as Error).message}). Save it again, or load another tag: ${entries.map((e) => JSON.stringify(e.tag)).join(', ')}.`,
         entries.map((e) => e.tag),
@@ -99,6 +101,13 @@ export function missingTag(tag: string, entries: readonly ModelEntry[]): ModelNo
       : `No model saved under "${tag}". This run has: ${tags.map((t) => JSON.stringify(t)).join(', ')}.`,
     tags,
   );
+}
+
+/** A file of a snapshot folder, read without following links; an ENOENT error when it is missing. */
+function readSnapshotFile(runDir: string, folder: string, name: string): Buffer {
+  const bytes = readStoreBytes(modelsPlace(runDir, folder, name));
+  if (bytes === null) throw Object.assign(new Error(`${folder}/${name} is missing`), { code: 'ENOENT' });
+  return bytes;
 }
 
 async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {

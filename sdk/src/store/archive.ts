@@ -3,11 +3,10 @@
  * `archived_v3_2026-11-22`. The marker is its own file so that run.json keeps one writer (the run).
  * Archived runs are listed apart and never pruned.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, archiveName, parseArchiveClaim, type ArchiveClaim } from '../format/archives.js';
-import { writeFileAtomic } from './atomic.js';
 import { RUNS_DIR } from './paths.js';
+import { createStoreFile, inRun, inStore, listStoreDir, readStoreText, writeStoreFile } from './safePath.js';
 
 export const ARCHIVE_FILE = 'archive.json';
 
@@ -25,7 +24,7 @@ export { archiveName };
 export function readArchiveMarker(runDir: string): ArchiveMarker | null {
   let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(path.join(runDir, ARCHIVE_FILE), 'utf8'));
+    value = JSON.parse(readStoreText(inRun(runDir, ARCHIVE_FILE)) ?? 'null');
   } catch {
     return null;
   }
@@ -44,14 +43,15 @@ export function readArchiveClaims(storeDir: string): Map<string, ArchiveMarker> 
   const claims = new Map<string, ArchiveMarker>();
   let names: string[];
   try {
-    names = fs.readdirSync(path.join(storeDir, ARCHIVE_CLAIMS_DIR)).filter((name) => ARCHIVE_CLAIM_NAME.test(name));
+    names = (listStoreDir(inStore(storeDir, ARCHIVE_CLAIMS_DIR)) ?? []).map((entry) => entry.name).filter((name) => ARCHIVE_CLAIM_NAME.test(name));
   } catch {
     return claims;
   }
   for (const name of names) {
     let claim: ArchiveClaim | null = null;
     try {
-      claim = parseArchiveClaim(fs.readFileSync(path.join(storeDir, ARCHIVE_CLAIMS_DIR, name), 'utf8'));
+      const text = readStoreText(inStore(storeDir, ARCHIVE_CLAIMS_DIR, name));
+      claim = text === null ? null : parseArchiveClaim(text);
     } catch {
       continue;
     }
@@ -67,7 +67,7 @@ export function nextArchiveVersion(storeDir: string): number {
   let highest = 0;
   let names: string[] = [];
   try {
-    names = fs.readdirSync(path.join(storeDir, RUNS_DIR)).filter((name) => !name.startsWith('.'));
+    names = (listStoreDir(inStore(storeDir, RUNS_DIR)) ?? []).filter((entry) => entry.kind === 'directory' && !entry.name.startsWith('.')).map((entry) => entry.name);
   } catch {
     return 1;
   }
@@ -84,12 +84,10 @@ export function nextArchiveVersion(storeDir: string): number {
  * names the run and the archive, so a reader learns every archive from one folder.
  */
 export function claimArchiveVersion(storeDir: string, from: number, runId: string, now: Date): number {
-  const dir = path.join(storeDir, ARCHIVE_CLAIMS_DIR);
-  fs.mkdirSync(dir, { recursive: true });
   for (let version = Math.max(1, from); ; version++) {
     const claim: ArchiveClaim = { run: runId, name: archiveName(version, now), archivedAt: now.toISOString() };
     try {
-      fs.writeFileSync(path.join(dir, `v${version}`), `${JSON.stringify(claim)}\n`, { flag: 'wx' });
+      createStoreFile(inStore(storeDir, ARCHIVE_CLAIMS_DIR, `v${version}`), `${JSON.stringify(claim)}\n`);
       return version;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -112,11 +110,11 @@ export function archiveRun(storeDir: string, runDir: string, now: Date): { marke
   // Claimed by an archive that stopped before writing the marker: finish that one.
   const claimed = readArchiveClaims(storeDir).get(path.basename(runDir));
   if (claimed) {
-    writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(claimed, null, 1)}\n`);
+    writeStoreFile(inRun(runDir, ARCHIVE_FILE), `${JSON.stringify(claimed, null, 1)}\n`);
     return { marker: claimed, already: true };
   }
   const version = claimArchiveVersion(storeDir, nextArchiveVersion(storeDir), path.basename(runDir), now);
   const marker: ArchiveMarker = { name: archiveName(version, now), archivedAt: now.toISOString(), version };
-  writeFileAtomic(path.join(runDir, ARCHIVE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
+  writeStoreFile(inRun(runDir, ARCHIVE_FILE), `${JSON.stringify(marker, null, 1)}\n`);
   return { marker, already: false };
 }

@@ -5,15 +5,14 @@
  * tagged cells (`executions/<id>.json`), as the JupyterLab extension writes them.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { StoreError } from '../errors.js';
+import { StoreError, StoreLinkError } from '../errors.js';
 import { frameEvent } from '../format/events.js';
 import { isRunId } from '../format/ids.js';
 import type { RunEvent, RunRecord } from '../format/types.js';
 import type { ExecutionRecord } from '../experiments/runs.js';
-import { writeFileAtomic } from './atomic.js';
 import { ARTIFACTS_DIR, EVENTS_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 import { crcOfText, ensureStore } from './runFiles.js';
+import { child, inStore, makeStoreDirs, openStoreFile, removeInStore, renameInStore, writeStoreFile } from './safePath.js';
 
 export const EXECUTIONS_DIR = 'executions';
 
@@ -26,37 +25,40 @@ export const EXECUTIONS_DIR = 'executions';
 export function writeFinishedRun(storeDir: string, notebook: string | null, record: RunRecord, events: readonly RunEvent[]): string {
   if (!isRunId(record.id)) throw new StoreError(`"${record.id}" is not a run id; runs get ids from newRunId().`);
   ensureStore(storeDir, notebook);
-  const runsDir = path.join(storeDir, RUNS_DIR);
-  const finalDir = path.join(runsDir, record.id);
+  const finalDir = inStore(storeDir, RUNS_DIR, record.id);
   // A dot folder: readers and doctor skip it while it is being filled.
-  const buildDir = path.join(runsDir, `.new-${record.id}.tmp`);
+  const buildDir = inStore(storeDir, RUNS_DIR, `.new-${record.id}.tmp`);
   try {
-    fs.mkdirSync(path.join(buildDir, ARTIFACTS_DIR), { recursive: true });
-    const fd = fs.openSync(path.join(buildDir, EVENTS_FILE), 'w', 0o644);
+    makeStoreDirs(child(buildDir, ARTIFACTS_DIR));
+    const fd = openStoreFile(child(buildDir, EVENTS_FILE), 'wx');
     try {
       for (const event of events) fs.writeSync(fd, frameEvent(event, crcOfText));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    writeFileAtomic(path.join(buildDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
-    fs.renameSync(buildDir, finalDir);
+    writeStoreFile(child(buildDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
+    renameInStore(buildDir, finalDir);
   } catch (error) {
-    fs.rmSync(buildDir, { recursive: true, force: true });
+    try {
+      removeInStore(buildDir); // refuses, like every write, when runs/ is a link
+    } catch {
+      // Nothing of this call's could be there.
+    }
+    if (error instanceof StoreLinkError) throw error;
     throw new StoreError(`Cannot write run ${record.id} into ${storeDir}: ${(error as Error).message}. Nothing was added to the store.`, { cause: error });
   }
-  return finalDir;
+  return finalDir.path;
 }
 
 /** Writes one execution record of a tagged cell (never rewritten: its id is new). */
 export function writeExecutionRecord(storeDir: string, notebook: string | null, execution: ExecutionRecord): void {
   if (!isRunId(execution.id)) throw new StoreError(`"${execution.id}" is not an execution id.`);
   ensureStore(storeDir, notebook);
-  const dir = path.join(storeDir, EXECUTIONS_DIR);
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(path.join(dir, `${execution.id}.json`), `${JSON.stringify(execution, null, 2)}\n`);
+    writeStoreFile(inStore(storeDir, EXECUTIONS_DIR, `${execution.id}.json`), `${JSON.stringify(execution, null, 2)}\n`);
   } catch (error) {
+    if (error instanceof StoreLinkError) throw error;
     throw new StoreError(`Cannot write the execution record ${execution.id} into ${storeDir}: ${(error as Error).message}.`, { cause: error });
   }
 }

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunLockedError } from '../errors.js';
+import { RunLockedError, StoreLinkError } from '../errors.js';
 import { LOCK_FILE } from './paths.js';
+import { createStoreFile, inRun, readStoreText, removeInStore, type StorePlace } from './safePath.js';
 
 export interface LockHolder {
   pid: number;
@@ -31,12 +32,12 @@ export function writerAlive(writer: { pid: number; host: string } | undefined): 
  * host is taken over; a live holder makes this throw {@link RunLockedError}.
  */
 export function acquireRunLock(runDir: string, runId: string): string {
-  const file = path.join(runDir, LOCK_FILE);
+  const file = inRun(runDir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
-      return file;
+      createStoreFile(file, JSON.stringify(me));
+      return file.path;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -46,32 +47,42 @@ export function acquireRunLock(runDir: string, runId: string): string {
     }
     // An unreadable lock may be one that another process is writing this very moment.
     if (!holder && isRecent(file)) throw new RunLockedError(runId, 'another process that is taking the lock now');
-    fs.rmSync(file, { force: true });
+    removeInStore(file);
   }
   throw new RunLockedError(runId, 'another process that took the lock at the same moment');
 }
 
+/** Removes the lock `acquireRunLock` returned, when this process still holds it. */
 export function releaseRunLock(file: string): void {
   try {
-    const holder = readLock(file);
-    if (holder && holder.pid === process.pid && holder.host === os.hostname()) fs.rmSync(file, { force: true });
+    const place = inRun(path.dirname(file), path.basename(file));
+    const holder = readLock(place);
+    if (holder && holder.pid === process.pid && holder.host === os.hostname()) removeInStore(place);
   } catch {
     // The store may be gone; there is nothing left to release.
   }
 }
 
-function readLock(file: string): LockHolder | null {
+function readLock(file: StorePlace): LockHolder | null {
+  let text: string | null;
   try {
-    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
-    return typeof value.pid === 'number' && typeof value.host === 'string' ? value : null;
+    text = readStoreText(file);
+  } catch (error) {
+    // A link where the lock should be: refused, like a live holder, and the message says where.
+    if (error instanceof StoreLinkError) throw error;
+    return null;
+  }
+  try {
+    const value = JSON.parse(text ?? 'null') as LockHolder | null;
+    return value && typeof value.pid === 'number' && typeof value.host === 'string' ? value : null;
   } catch {
     return null;
   }
 }
 
-function isRecent(file: string): boolean {
+function isRecent(file: StorePlace): boolean {
   try {
-    return Date.now() - fs.statSync(file).mtimeMs < 10_000;
+    return Date.now() - fs.lstatSync(file.path).mtimeMs < 10_000;
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inStore, storeEntryKind } from './safePath.js';
 
 export const STORE_SUFFIX = '.trainbook';
 export const SCRIPT_STORE = '.trainbook';
@@ -70,7 +71,8 @@ export function findStores(cwd: string = process.cwd(), env: NodeJS.ProcessEnv =
   return entries
     .filter((entry) => entry.isDirectory() && entry.name.endsWith(STORE_SUFFIX))
     .map((entry) => path.join(cwd, entry.name))
-    .filter((dir) => fs.existsSync(path.join(dir, MANIFEST_FILE)) || fs.existsSync(path.join(dir, RUNS_DIR)))
+    // Present, even as a link: the reader then reports the link rather than this skipping the store.
+    .filter((dir) => storeEntryKind(inStore(dir, MANIFEST_FILE)) !== null || storeEntryKind(inStore(dir, RUNS_DIR)) !== null)
     .sort();
 }
 

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { RunLockedError } from '../errors.js';
 import { ARCHIVE_FILE, readArchiveClaims } from './archive.js';
 import { acquireRunLock, releaseRunLock } from './lock.js';
-import { LOCK_FILE } from './paths.js';
 import type { RunSummary } from './reader.js';
+import { checkedPath, inRun, removeInStore, renameInStore, storeEntryKind } from './safePath.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -74,20 +74,21 @@ export type RemoveOutcome = { removed: true; bytes: number } | { removed: false;
  */
 export function removeRunFolder(storeDir: string, runDir: string): RemoveOutcome {
   const runId = path.basename(runDir);
+  let lock: string;
   try {
-    acquireRunLock(runDir, runId);
+    lock = acquireRunLock(runDir, runId);
   } catch (error) {
     if (error instanceof RunLockedError) return { removed: false, reason: 'running' };
     throw error;
   }
-  const lock = path.join(runDir, LOCK_FILE);
-  if (fs.existsSync(path.join(runDir, ARCHIVE_FILE)) || readArchiveClaims(storeDir).has(runId)) {
+  // Any marker counts, even an unreadable one or a link.
+  if (storeEntryKind(inRun(runDir, ARCHIVE_FILE)) !== null || readArchiveClaims(storeDir).has(runId)) {
     releaseRunLock(lock);
     return { removed: false, reason: 'archived' };
   }
-  const bytes = folderBytes(runDir);
-  const doomed = path.join(path.dirname(runDir), `.pruned-${runId}-${process.pid}`);
-  fs.renameSync(runDir, doomed);
-  fs.rmSync(doomed, { recursive: true, force: true });
+  const bytes = folderBytes(checkedPath(inRun(runDir)));
+  const doomed = inRun(path.join(path.dirname(runDir), `.pruned-${runId}-${process.pid}`));
+  renameInStore(inRun(runDir), doomed);
+  removeInStore(doomed);
   return { removed: true, bytes };
 }

@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { RunNotFoundError, StoreError } from '../errors.js';
+import { RunNotFoundError, StoreError, StoreLinkError } from '../errors.js';
 import { parseEvents, type EventProblem, type ParsedEvents } from '../format/events.js';
 import { collectChronos, collectOutput, collectSeries, type ChronoSeries, type RunOutput, type Series } from '../format/series.js';
 import { effectiveStatus } from '../format/status.js';
 import { coerceRunRecord } from '../format/shape.js';
 import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
-import { readArchiveClaims, readArchiveMarker, type ArchiveMarker } from './archive.js';
+import { ARCHIVE_FILE, readArchiveClaims, readArchiveMarker, type ArchiveMarker } from './archive.js';
 import { writerAlive } from './lock.js';
 import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
+import { inRun, inStore, linkTarget, listStoreDir, readStoreBytes, readStoreText, storeEntryKind } from './safePath.js';
 
 const nodeCrc = (bytes: Uint8Array, start: number, end: number): number => crc32(bytes.subarray(start, end));
 
@@ -53,7 +54,8 @@ export interface Store {
 
 /**
  * Opens a store for reading. Throws StoreError only when the folder does not exist; damage inside
- * (a bad run.json, torn or corrupt event lines) is reported, never thrown.
+ * (a bad run.json, torn or corrupt event lines) is reported, never thrown. A symbolic link inside
+ * the store is never followed: it is reported as a problem (the store's folder itself may be one).
  */
 export function openStore(dir: string): Store {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -61,7 +63,7 @@ export function openStore(dir: string): Store {
   }
   let manifest: StoreManifest | null = null;
   try {
-    manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as StoreManifest;
+    manifest = JSON.parse(readStoreText(inStore(dir, MANIFEST_FILE)) ?? 'null') as StoreManifest | null;
   } catch {
     manifest = null;
   }
@@ -70,26 +72,41 @@ export function openStore(dir: string): Store {
   const list = (): { runs: RunSummary[]; problems: StoreProblem[] } => {
     const runs: RunSummary[] = [];
     const problems: StoreProblem[] = [];
-    let ids: string[] = [];
+    let entries: Array<{ name: string; kind: string }> = [];
     try {
-      ids = fs.readdirSync(runsDir).filter((name) => !name.startsWith('.'));
-    } catch {
+      entries = (listStoreDir(inStore(dir, RUNS_DIR)) ?? []).filter((entry) => !entry.name.startsWith('.'));
+    } catch (error) {
+      if (error instanceof StoreLinkError) problems.push({ runId: RUNS_DIR, file: runsDir, reason: linkReason(error) });
       return { runs, problems };
     }
     const now = Date.now();
     // Read only when some run has no marker of its own (a claim protects a half-finished archive).
     let claims: Map<string, ArchiveMarker> | undefined;
-    for (const runId of ids.sort()) {
+    for (const { name: runId, kind } of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const runDir = path.join(runsDir, runId);
-      const file = path.join(runDir, RUN_FILE);
+      if (kind === 'link') {
+        problems.push({ runId, file: runDir, reason: `the run folder is a symbolic link${targetNote(runDir)}; it was not followed` });
+        continue;
+      }
+      if (kind !== 'directory') continue;
+      // One look at the folder says which of its files exist and which are links.
+      let files: Map<string, string>;
       try {
-        const record = coerceRunRecord(JSON.parse(fs.readFileSync(file, 'utf8')));
-        if (typeof record === 'string') throw new Error(record);
-        runs.push({ record, status: effectiveStatus(record, now, writerAlive(record.writer)), dir: runDir, archive: readArchiveMarker(runDir) ?? (claims ??= readArchiveClaims(dir)).get(record.id) ?? null });
-      } catch (error) {
-        if (fs.existsSync(runDir) && fs.statSync(runDir).isDirectory()) {
-          problems.push({ runId, file, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'run.json is missing' : `run.json is unreadable: ${(error as Error).message}` });
-        }
+        files = new Map((listStoreDir(inRun(runDir)) ?? []).map((entry) => [entry.name, entry.kind]));
+      } catch {
+        continue; // replaced meanwhile; the next listing sees what it became
+      }
+      const read = readRunRecord(runDir);
+      if (read === null) continue; // removed while listing (pruned)
+      if (typeof read === 'string') {
+        problems.push({ runId, file: path.join(runDir, RUN_FILE), reason: read });
+        continue;
+      }
+      const marker = files.has(ARCHIVE_FILE) ? readArchiveMarker(runDir) : null;
+      runs.push({ record: read, status: effectiveStatus(read, now, writerAlive(read.writer)), dir: runDir, archive: marker ?? (claims ??= readArchiveClaims(dir)).get(read.id) ?? null });
+      if (files.get(EVENTS_FILE) === 'link') {
+        const events = path.join(runDir, EVENTS_FILE);
+        problems.push({ runId, file: events, reason: `events.jsonl is a symbolic link${targetNote(events)}; it was not followed, so none of the run's records were read` });
       }
     }
     runs.sort((a, b) => a.record.startedAt.localeCompare(b.record.startedAt) || a.record.id.localeCompare(b.record.id));
@@ -133,13 +150,41 @@ export function openStore(dir: string): Store {
   return { dir, manifest, list, find, read };
 }
 
-/** Reads an events file; a missing file reads as empty. */
+/**
+ * Reads a run's events file (`<store>/runs/<id>/events.jsonl`); a missing file reads as empty. A
+ * link (the file, or a folder above it inside the store) is not followed: it reads as empty with
+ * one problem that says so.
+ */
 export function readEventsFile(file: string): ParsedEvents {
-  let bytes: Buffer;
+  let bytes: Buffer | null;
   try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    return { events: [], problems: [], tornTail: null, bytesRead: 0 };
+    bytes = readStoreBytes(inRun(path.dirname(file), path.basename(file)));
+  } catch (error) {
+    if (!(error instanceof StoreLinkError)) return { events: [], problems: [], tornTail: null, bytesRead: 0 };
+    return { events: [], problems: [{ line: 1, offset: 0, length: 0, reason: linkReason(error) }], tornTail: null, bytesRead: 0 };
   }
+  if (bytes === null) return { events: [], problems: [], tornTail: null, bytesRead: 0 };
   return parseEvents(bytes, nodeCrc);
+}
+
+/** A run folder's record; a string saying why it cannot be read; null when the folder is gone. */
+export function readRunRecord(runDir: string): RunRecord | string | null {
+  try {
+    const text = readStoreText(inRun(runDir, RUN_FILE));
+    if (text === null) return storeEntryKind(inRun(runDir)) === 'directory' ? 'run.json is missing' : null;
+    const record = coerceRunRecord(JSON.parse(text));
+    return typeof record === 'string' ? `run.json is unreadable: ${record}` : record;
+  } catch (error) {
+    return error instanceof StoreLinkError ? linkReason(error) : `run.json is unreadable: ${(error as Error).message}`;
+  }
+}
+
+/** A link problem, said from the store's side: which path is a link, and that it was not followed. */
+function linkReason(error: StoreLinkError): string {
+  return `${path.basename(error.path)} is a symbolic link${targetNote(error.path)}; it was not followed`;
+}
+
+function targetNote(file: string): string {
+  const target = linkTarget(file);
+  return target === null ? '' : ` (to ${target})`;
 }

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { StoreError } from '../errors.js';
+import { StoreError, StoreLinkError } from '../errors.js';
 import { frameEvent } from '../format/events.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from '../format/types.js';
-import { writeFileAtomic } from './atomic.js';
 import { acquireRunLock, releaseRunLock } from './lock.js';
 import { ARTIFACTS_DIR, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
+import { inRun, inStore, makeStoreDirs, openStoreFile, readStoreText, storeEntryKind, writeStoreFile } from './safePath.js';
 
 export const crcOfText = (text: string): number => crc32(text);
 
@@ -37,12 +37,13 @@ export class RunFiles {
     ensureStore(storeDir, notebook);
     const runDir = path.join(storeDir, RUNS_DIR, runId);
     try {
-      fs.mkdirSync(path.join(runDir, ARTIFACTS_DIR), { recursive: true });
+      makeStoreDirs(inStore(storeDir, RUNS_DIR, runId, ARTIFACTS_DIR));
     } catch (error) {
+      if (error instanceof StoreLinkError) throw error;
       throw new StoreError(`Cannot create the run folder ${runDir}: ${(error as Error).message}`, { cause: error });
     }
     const lockFile = acquireRunLock(runDir, runId);
-    const fd = fs.openSync(path.join(runDir, EVENTS_FILE), 'a', 0o644);
+    const fd = openStoreFile(inRun(runDir, EVENTS_FILE), 'a');
     return new RunFiles(runDir, fd, lockFile, onFailure);
   }
 
@@ -53,16 +54,17 @@ export class RunFiles {
    */
   static open(runDir: string, runId: string, onFailure: WriteFailure): RunFiles {
     const eventsFile = path.join(runDir, EVENTS_FILE);
-    if (!fs.existsSync(path.join(runDir, RUN_FILE)) && !fs.existsSync(eventsFile)) {
+    if (storeEntryKind(inRun(runDir, RUN_FILE)) === null && storeEntryKind(inRun(runDir, EVENTS_FILE)) === null) {
       throw new StoreError(`${runDir} is not a run folder (no run.json or events.jsonl); resume a run that \`trainbook ls\` lists.`);
     }
     const lockFile = acquireRunLock(runDir, runId);
     let fd: number;
     try {
-      fs.mkdirSync(path.join(runDir, ARTIFACTS_DIR), { recursive: true });
-      fd = fs.openSync(eventsFile, 'a+', 0o644);
+      makeStoreDirs(inRun(runDir, ARTIFACTS_DIR));
+      fd = openStoreFile(inRun(runDir, EVENTS_FILE), 'a+');
     } catch (error) {
       releaseRunLock(lockFile);
+      if (error instanceof StoreLinkError) throw error;
       throw new StoreError(`Cannot open ${eventsFile} for writing: ${(error as Error).message}`, { cause: error });
     }
     const files = new RunFiles(runDir, fd, lockFile, onFailure);
@@ -90,7 +92,7 @@ export class RunFiles {
 
   writeRecord(record: RunRecord): boolean {
     try {
-      writeFileAtomic(path.join(this.runDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
+      writeStoreFile(inRun(this.runDir, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);
       return true;
     } catch (error) {
       this.onFailure(error, 'run.json');
@@ -126,28 +128,41 @@ function writeAll(fd: number, text: string): void {
   while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
-/** Creates `store.json` unless the store exists; refuses a folder that holds another format. */
+/**
+ * Creates `store.json` unless the store exists; refuses a folder that holds another format. The
+ * store's folder may be a link (the user chose it); a link inside it (store.json, runs/) is a
+ * StoreLinkError: nothing is written through it.
+ */
 export function ensureStore(storeDir: string, notebook: string | null): void {
-  const manifestFile = path.join(storeDir, MANIFEST_FILE);
-  if (fs.existsSync(manifestFile)) {
+  const manifestFile = inStore(storeDir, MANIFEST_FILE);
+  let text: string | null;
+  try {
+    text = readStoreText(manifestFile);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`Cannot read ${manifestFile.path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (text !== null) {
     let manifest: StoreManifest;
     try {
-      manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as StoreManifest;
+      manifest = JSON.parse(text) as StoreManifest;
     } catch (error) {
-      throw new StoreError(`${manifestFile} is not valid JSON; run \`trainbook doctor\` on the store.`, { cause: error });
+      throw new StoreError(`${manifestFile.path} is not valid JSON; run \`trainbook doctor\` on the store.`, { cause: error });
     }
-    if (manifest.format !== STORE_FORMAT) {
+    if (manifest?.format !== STORE_FORMAT) {
       throw new StoreError(
-        `${storeDir} holds store format ${manifest.format}; this trainbook writes format ${STORE_FORMAT}. Upgrade trainbook or use another folder.`,
+        `${storeDir} holds store format ${manifest?.format}; this trainbook writes format ${STORE_FORMAT}. Upgrade trainbook or use another folder.`,
       );
     }
     return;
   }
   try {
-    fs.mkdirSync(path.join(storeDir, RUNS_DIR), { recursive: true });
+    fs.mkdirSync(storeDir, { recursive: true });
+    makeStoreDirs(inStore(storeDir, RUNS_DIR));
     const manifest: StoreManifest = { format: STORE_FORMAT, notebook };
-    writeFileAtomic(manifestFile, `${JSON.stringify(manifest)}\n`);
+    writeStoreFile(manifestFile, `${JSON.stringify(manifest)}\n`);
   } catch (error) {
+    if (error instanceof StoreError) throw error;
     throw new StoreError(`Cannot create the trainbook store at ${storeDir}: ${(error as Error).message}`, { cause: error });
   }
 }

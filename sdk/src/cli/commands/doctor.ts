@@ -21,7 +21,7 @@ export function renderDoctorReport(report: DoctorReport): string {
 export function register(program: Command, { io, setExit }: CommandContext): void {
   program
     .command('doctor')
-    .description('check stores for damage (torn or corrupt records, unreadable run.json, crashed runs); --repair mends them')
+    .description('check stores for damage (torn or corrupt records, unreadable run.json, crashed runs, symbolic links, which are never followed); --repair mends what it can')
     .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
     .option('--repair', 'rewrite damaged events files keeping every readable record (originals kept as .bak) and rebuild lost run.json files')
     .option('--json', 'print JSON for machines')

@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExperimentStore, StoreFolderError } from '../../extension/src/experiments/store.js';
+import type { ExecutionRecord } from '../../sdk/src/experiments/runs.js';
+import { bareRunRecord } from '../../sdk/src/format/records.js';
+import type { RunEvent } from '../../sdk/src/format/types.js';
+import { init } from '../../sdk/src/index.js';
+import { writeExecutionRecord } from '../../sdk/src/store/finishedRuns.js';
+import { fakeContents } from '../helpers/contents.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const RUN = '20261122-210850123-k3f9q';
+const EXEC = '20261122-210851000-zzzzz';
+
+function execution(id = EXEC): ExecutionRecord {
+  return {
+    format: 1,
+    id,
+    notebook: 'nb.ipynb',
+    experiment: 'exp',
+    cell: { id: 'cell', source: 'x', executionCount: 1 },
+    startedAt: '2026-11-22T21:08:50.000Z',
+    endedAt: '2026-11-22T21:08:51.000Z',
+    durationMs: 1000,
+    success: true,
+    error: null,
+    runs: [RUN],
+    synthesized: true,
+    params: {},
+  } as ExecutionRecord;
+}
+
+const record = (id = RUN) =>
+  bareRunRecord({ id, name: 'cell run', status: 'completed', startedAt: '2026-11-22T21:08:50.123Z', endedAt: '2026-11-22T21:08:51.000Z', heartbeatAt: '2026-11-22T21:08:51.000Z' });
+const events: RunEvent[] = [{ type: 'status', time: 1, status: 'completed' }];
+
+/** A Jupyter root holding nb.ipynb, and beside the root (outside everything) a folder. */
+function server() {
+  const base = tempDir();
+  const root = path.join(base, 'root');
+  const outside = path.join(base, 'outside');
+  fs.mkdirSync(root);
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'notes.txt'), 'mine');
+  fs.writeFileSync(path.join(root, 'nb.ipynb'), '{}');
+  const store = path.join(root, 'nb.trainbook');
+  return { root, outside, store, contents: fakeContents(root) };
+}
+
+/** Every file and folder under `dir`, links not followed. */
+function tree(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String).sort();
+}
+
+describe('ExperimentStore', () => {
+  it('makes the store, runs/ and executions/ itself and writes a cell run and its execution', async () => {
+    const { store, contents } = server();
+    const experiments = new ExperimentStore(contents);
+    await experiments.writeRun('nb.ipynb', record(), events);
+    await experiments.writeExecution('nb.ipynb', execution());
+    expect(tree(store)).toEqual(['executions', `executions/${EXEC}.json`, 'runs', `runs/${RUN}`, `runs/${RUN}/events.jsonl`, `runs/${RUN}/run.json`, 'store.json']);
+    expect(JSON.parse(fs.readFileSync(path.join(store, 'store.json'), 'utf8'))).toEqual({ format: 1, notebook: 'nb.ipynb' });
+  });
+
+  it('writes into a store the SDK made: its runs/ and executions/ hold records already', async () => {
+    const { store, contents } = server();
+    const run = init({ dir: store, notebook: 'nb.ipynb', git: false, display: false });
+    await run.finish();
+    writeExecutionRecord(store, 'nb.ipynb', execution('20261122-210850999-aaaaa'));
+    const experiments = new ExperimentStore(contents);
+    await experiments.writeRun('nb.ipynb', record(), events);
+    await experiments.writeExecution('nb.ipynb', execution());
+    expect(fs.readdirSync(path.join(store, 'runs')).sort()).toEqual([RUN, run.id].sort());
+    expect(fs.readdirSync(path.join(store, 'executions')).sort()).toEqual(['20261122-210850999-aaaaa.json', `${EXEC}.json`]);
+  });
+
+  it('refuses to write an execution through a symlinked executions/ folder, and writes nothing outside', async () => {
+    const { store, outside, contents } = server();
+    await new ExperimentStore(contents).writeRun('nb.ipynb', record(), events);
+    fs.symlinkSync(outside, path.join(store, 'executions'));
+    const experiments = new ExperimentStore(contents);
+    await expect(experiments.writeExecution('nb.ipynb', execution())).rejects.toThrow(StoreFolderError);
+    await expect(experiments.writeExecution('nb.ipynb', execution())).rejects.toThrow(/nb\.trainbook\/executions holds no trainbook execution record/);
+    expect(tree(outside)).toEqual(['notes.txt']);
+  });
+
+  it('refuses an executions/ link that points nowhere, and makes nothing where it points', async () => {
+    const { store, outside, contents } = server();
+    await new ExperimentStore(contents).writeRun('nb.ipynb', record(), events);
+    fs.symlinkSync(path.join(outside, 'new'), path.join(store, 'executions'));
+    await expect(new ExperimentStore(contents).writeExecution('nb.ipynb', execution())).rejects.toThrow(/is not a folder/);
+    expect(tree(outside)).toEqual(['notes.txt']);
+  });
+
+  it('refuses to write a cell run through a symlinked runs/ folder', async () => {
+    const { store, outside, contents } = server();
+    fs.mkdirSync(store);
+    fs.writeFileSync(path.join(store, 'store.json'), '{"format":1,"notebook":"nb.ipynb"}\n');
+    fs.symlinkSync(outside, path.join(store, 'runs'));
+    await expect(new ExperimentStore(contents).writeRun('nb.ipynb', record(), events)).rejects.toThrow(/nb\.trainbook\/runs holds no trainbook run/);
+    expect(tree(outside)).toEqual(['notes.txt']);
+  });
+
+  it('makes no store.json in a folder it did not make (a store folder that is a link)', async () => {
+    const { store, outside, contents } = server();
+    fs.symlinkSync(outside, store);
+    const experiments = new ExperimentStore(contents);
+    await expect(experiments.writeExecution('nb.ipynb', execution())).rejects.toThrow(/holds no store\.json/);
+    await expect(experiments.writeRun('nb.ipynb', record(), events)).rejects.toThrow(StoreFolderError);
+    expect(tree(outside)).toEqual(['notes.txt']);
+  });
+
+  it('does not show the text of a run.json it cannot parse (it may be a link to anything)', async () => {
+    const { store, contents } = server();
+    fs.mkdirSync(path.join(store, 'runs', RUN), { recursive: true });
+    fs.writeFileSync(path.join(store, 'store.json'), '{"format":1}');
+    fs.writeFileSync(path.join(store, 'runs', RUN, 'run.json'), 'PRIVATE KEY abc');
+    const listing = await new ExperimentStore(contents).listRuns('nb.ipynb');
+    expect(listing.problems).toEqual([{ id: RUN, reason: 'run.json is not valid JSON' }]);
+  });
+});
