@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Hub } from 'trainbook/hub';
 import { openStore, type Store } from '../store/reader.js';
-import { writePulledRun } from '../sync/pulled.js';
+import { writePulledRun } from '../store/pulledRuns.js';
 import { UsageError } from './errors.js';
 
 export type HubModule = typeof import('trainbook/hub');

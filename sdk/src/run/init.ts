@@ -20,6 +20,7 @@ import { LiveOutput } from '../live/liveOutput.js';
 import { TerminalSink } from '../live/terminal.js';
 import { SystemSampler, systemMetricsInterval, type SystemMetricsOption } from './systemMetrics.js';
 import { outputCaptureLimit, RunOutputCapture, type CaptureOutputOption } from './outputCapture.js';
+import { LiveHubPush, liveHubUrl } from './hubPush.js';
 
 export interface InitOptions {
   /** Shown in lists and charts; any text. Default: `<experiment or "run">-<n>`. */
@@ -75,6 +76,12 @@ export interface InitOptions {
    * default, `{ maxBytes }` to change it, false (or `TRAINBOOK_CAPTURE_OUTPUT=off`) for none.
    */
   captureOutput?: CaptureOutputOption;
+  /**
+   * Push the run to a team hub while it trains (a PostgreSQL URL; default `TRAINBOOK_HUB`; false
+   * for none): in the background, a few seconds behind, never blocking `log()`; `finish()` waits
+   * for the last push. The URL is never stored in the run.
+   */
+  hub?: string | false;
 }
 
 /**
@@ -160,6 +167,8 @@ function started(run: Run, options: InitOptions, samplingInterval: number | null
   trackRun(run);
   if (options.display !== false && process.env.TRAINBOOK_DISPLAY !== 'off') attachDisplay(run);
   attachRecorders(run, samplingInterval, outputLimit);
+  const hub = liveHubUrl(options.hub);
+  if (hub) run.attach(new LiveHubPush(hub, run.dir, run.id));
   return run;
 }
 

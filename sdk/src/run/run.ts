@@ -54,6 +54,8 @@ export interface RunAttachment {
   drain?(): RunEvent[];
   annotate?(record: RunRecord): void;
   close(): void;
+  /** Work that `finish()` waits for once everything is written (the hub's last push). */
+  settle?(): Promise<void>;
 }
 
 /**
@@ -333,12 +335,14 @@ export class Run {
    * const { status, lost } = await run.finish();
    */
   async finish(options: FinishOptions = {}): Promise<FinishResult> {
-    return this.finishNow(options);
+    const result = this.finishNow(options);
+    await Promise.all(this.attachments.map((attachment) => attachment.settle?.()));
+    return result;
   }
 
   /** Ends the run as failed, keeping the error's message and stack. */
   async fail(error: unknown): Promise<FinishResult> {
-    return this.finishNow({ status: 'failed', error });
+    return this.finish({ status: 'failed', error });
   }
 
   /** @internal Synchronous finish, for process exit hooks. */

@@ -12,7 +12,7 @@ import { StoreError } from '../errors.js';
 import { parseEvents } from '../format/events.js';
 import { collectSeries } from '../format/series.js';
 import { coerceRunRecord } from '../format/shape.js';
-import { EVENTS_FILE, RUN_FILE } from '../store/paths.js';
+import { EVENTS_FILE, RUN_FILE } from 'trainbook/core';
 
 const nodeCrc = (bytes: Uint8Array, start: number, end: number): number => crc32(bytes.subarray(start, end));
 const NEWLINE = 0x0a;

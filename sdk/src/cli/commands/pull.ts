@@ -6,7 +6,7 @@ import { hubUrl, withHub } from '../hubSession.js';
 import { safeText } from '../text.js';
 import { parseQuery, QueryError, type QueryNode } from '../../experiments/query.js';
 import { storeDirFromArgument } from '../../store/paths.js';
-import { storeForPulledRun, writePulledRun } from '../../sync/pulled.js';
+import { storeForPulledRun, writePulledRun } from '../../store/pulledRuns.js';
 
 /** `trainbook pull`: copy runs from the hub into local stores, keeping their ids. */
 export function register(program: Command, { io, setExit }: CommandContext): void {

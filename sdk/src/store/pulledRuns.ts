@@ -14,8 +14,8 @@ import { StoreError } from '../errors.js';
 import { parseEvents } from '../format/events.js';
 import { isRunId } from '../format/ids.js';
 import { coerceRunRecord } from '../format/shape.js';
-import { writeFinishedRun } from '../store/finishedRuns.js';
-import { RUNS_DIR, SCRIPT_STORE, STORE_SUFFIX } from '../store/paths.js';
+import { writeFinishedRun } from './finishedRuns.js';
+import { RUNS_DIR, SCRIPT_STORE, STORE_SUFFIX } from './paths.js';
 
 export const PULLED_FILE = 'pulled.json';
 
