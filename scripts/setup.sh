@@ -2,7 +2,7 @@
 # Installs what trainbook's lab and tests need on a fresh Debian machine, then builds it.
 # Safe to run again: each step is skipped when its result is already there.
 #   scripts/setup.sh          npm packages, Python venv with JupyterLab, tslab kernel, build, labextension
-#   scripts/setup.sh --tests  the same plus Chromium for the browser tests
+#   scripts/setup.sh --tests  the same plus Chromium for the browser tests and PostgreSQL for the hub's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,6 +16,8 @@ for pkg in python3-venv python3-pip python3-babel git; do
   dpkg -s "$pkg" >/dev/null 2>&1 || apt_wanted+=("$pkg")
 done
 if [ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null 2>&1; then apt_wanted+=(chromium); fi
+# The team hub's tests and bench start throwaway PostgreSQL clusters (Debian's server binaries).
+if [ "$want_chromium" = 1 ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then apt_wanted+=(postgresql); fi
 if [ ${#apt_wanted[@]} -gt 0 ]; then
   step "apt-get install ${apt_wanted[*]}"
   sudo_cmd=""

@@ -16,7 +16,7 @@ export { HUB_ENV, hubUrlFrom, redactUrl, connectionSettings, pgpassLookup } from
 export { openHub, type Hub, type OpenHubOptions } from './connect.js';
 export { migrate, checkSchema, roleInstructions, pendingMigrations, readSchemaState, LATEST_SCHEMA, MIGRATIONS, SCHEMA, type Migration, type InitResult } from './schema.js';
 export { pushRun, readPosition, type PushOptions, type PushProgress, type PushResult, type SyncPosition } from './push.js';
-export { listRuns, findRunId, fetchRuns, fetchSeries, type HubRun, type HubRunData, type HubSeries, type ListOptions } from './runs.js';
+export { listRuns, findRunId, fetchRuns, fetchSeries, type HubRun, type HubRunData, type HubSeries, type ListOptions, type SeriesColumn } from './runs.js';
 export { compileQuery, compileSort, SqlParams, type HubQueryNode } from './query.js';
 export { columnText, NUL_STAND_IN } from './text.js';
 export { startLiveSync, type LiveSync, type LiveSyncOptions } from './liveSync.js';

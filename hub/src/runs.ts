@@ -152,7 +152,10 @@ export async function fetchRuns(hub: Hub, ids: readonly string[]): Promise<HubRu
   });
 }
 
-/** One run's series of one metric, from the hub's point chunks. */
+export type SeriesColumn = 'step' | 'epoch' | 'time' | 'value';
+const SERIES_COLUMNS: readonly SeriesColumn[] = ['step', 'epoch', 'time', 'value'];
+
+/** One run's series of one metric, from the hub's point chunks (columns not asked for are empty). */
 export interface HubSeries extends PointColumns {
   runId: string;
   metric: string;
@@ -164,7 +167,8 @@ export interface HubSeries extends PointColumns {
  * COPY takes no bound parameters, so the run ids and metric names go in through `set_config` (a
  * bound parameter) and the COPY's query reads them back: nothing is spliced into its SQL.
  */
-export async function fetchSeries(hub: Hub, runIds: readonly string[], metrics: readonly string[]): Promise<HubSeries[]> {
+export async function fetchSeries(hub: Hub, runIds: readonly string[], metrics: readonly string[], options: { columns?: readonly SeriesColumn[] } = {}): Promise<HubSeries[]> {
+  const wanted = new Set<SeriesColumn>(options.columns ?? SERIES_COLUMNS);
   if (runIds.length === 0 || metrics.length === 0) return [];
   const bytes = await hub.withClient(async (client) => {
     await checkSchema(client, hub.label);
@@ -173,7 +177,7 @@ export async function fetchSeries(hub: Hub, runIds: readonly string[], metrics: 
       await client.query(`SELECT set_config('trainbook.runs', $1, true), set_config('trainbook.metrics', $2, true)`, [JSON.stringify(runIds), JSON.stringify(metrics.map(columnText))]);
       const chunks: Buffer[] = [];
       const stream = client.query(
-        copyTo(`COPY (SELECT run_id, metric, n, step, epoch, time, value FROM ${SCHEMA}.point_chunks
+        copyTo(`COPY (SELECT run_id, metric, n, ${SERIES_COLUMNS.map((c) => (wanted.has(c) ? c : `NULL::float8[] AS ${c}`)).join(', ')} FROM ${SCHEMA}.point_chunks
           WHERE run_id IN (SELECT jsonb_array_elements_text(current_setting('trainbook.runs')::jsonb))
             AND metric IN (SELECT jsonb_array_elements_text(current_setting('trainbook.metrics')::jsonb))
           ORDER BY run_id, metric, seq) TO STDOUT (FORMAT binary)`),
@@ -202,13 +206,15 @@ export async function fetchSeries(hub: Hub, runIds: readonly string[], metrics: 
     let s = series.get(key);
     if (!s) {
       const n = lengths.get(key)!;
-      s = { runId, metric, length: 0, step: new Float64Array(n), time: new Float64Array(n), value: new Float64Array(n), epoch: new Float64Array(n) };
+      const column = (name: SeriesColumn): Float64Array => (wanted.has(name) ? new Float64Array(n) : new Float64Array(0));
+      s = { runId, metric, length: 0, step: column('step'), time: column('time'), value: column('value'), epoch: column('epoch') };
       series.set(key, s);
     }
-    readFloat8Array(row[3]!, s.step, s.length);
-    readFloat8Array(row[4]!, s.epoch, s.length);
-    readFloat8Array(row[5]!, s.time, s.length);
-    readFloat8Array(row[6]!, s.value, s.length);
+    const target = s;
+    SERIES_COLUMNS.forEach((name, i) => {
+      const bytes = row[3 + i];
+      if (bytes && wanted.has(name)) readFloat8Array(bytes, target[name], target.length);
+    });
     s.length += row[2]!.readInt32BE(0);
   }
   return [...series.values()];
