@@ -299,7 +299,8 @@ async function benchLive(targets, cluster) {
     return;
   }
   await trainbook.selectBackend(tf, { backend: 'wasm', quiet: true });
-  const FIT = { samples: 4096, features: 256, hidden: 64, classes: 10, batchSize: 32, epochs: 3 };
+  // Long enough (several seconds) that the live syncer pushes during each fit, not only after it.
+  const FIT = { samples: 4096, features: 256, hidden: 64, classes: 10, batchSize: 32, epochs: 8 };
   const xs = tf.randomUniform([FIT.samples, FIT.features], -1, 1, 'float32', 1);
   const ys = tf.tidy(() => tf.oneHot(tf.argMax(tf.matMul(xs, tf.randomNormal([FIT.features, FIT.classes], 0, 1, 'float32', 2)), 1), FIT.classes).toFloat());
   const makeModel = () => {

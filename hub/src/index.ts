@@ -18,5 +18,7 @@ export { migrate, checkSchema, roleInstructions, pendingMigrations, readSchemaSt
 export { pushRun, readPosition, type PushOptions, type PushProgress, type PushResult, type SyncPosition } from './push.js';
 export { listRuns, findRunId, fetchRuns, fetchSeries, type HubRun, type HubRunData, type HubSeries, type ListOptions, type SeriesColumn } from './runs.js';
 export { compileQuery, compileSort, SqlParams, type HubQueryNode } from './query.js';
-export { columnText, NUL_STAND_IN } from './text.js';
+export { columnText, columnJson, NUL_STAND_IN } from './text.js';
+export { CopyBinaryWriter, readCopyBinary, readFloat8Array } from './copyBinary.js';
+export { runColumns, metricRows, eventsCopy, chunksCopy } from './rows.js';
 export { startLiveSync, type LiveSync, type LiveSyncOptions } from './liveSync.js';

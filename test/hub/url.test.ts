@@ -59,6 +59,13 @@ describe('credentials against a real server', () => {
     await pg?.destroy();
   });
 
+  const failure = (promise: Promise<unknown>): Promise<Error & { code: string }> =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (error: unknown) => error as Error & { code: string },
+    );
   const list = async (url: string, env: NodeJS.ProcessEnv = {}) => {
     const hub = openHub(url, { env });
     try {
@@ -84,17 +91,17 @@ describe('credentials against a real server', () => {
   });
 
   it('says the login was refused, and the message holds no password', async () => {
-    const error = await list(pg.urlFor('ana', 'postgres', 'wrong-secret-987')).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(list(pg.urlFor('ana', 'postgres', 'wrong-secret-987')));
     expect(error).toMatchObject({ code: 'hub-auth' });
     expect(error.message).toMatch(/refused the login/);
     expect(error.message).not.toContain('wrong-secret-987');
     expect(String(error.stack)).not.toContain('wrong-secret-987');
-    const viaEnv = await list(pg.urlFor('ana'), { PGPASSWORD: 'wrong-env-secret' }).catch((e: unknown) => e as Error);
+    const viaEnv = await failure(list(pg.urlFor('ana'), { PGPASSWORD: 'wrong-env-secret' }));
     expect(viaEnv.message).not.toContain('wrong-env-secret');
   });
 
   it('says when the server cannot be reached', async () => {
-    const error = await list(`postgres://ana:pw-in-url@127.0.0.1:1/postgres`).catch((e: unknown) => e as Error & { code: string });
+    const error = await failure(list(`postgres://ana:pw-in-url@127.0.0.1:1/postgres`));
     expect(error).toMatchObject({ code: 'hub-unreachable' });
     expect(error.message).not.toContain('pw-in-url');
   });

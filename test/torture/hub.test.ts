@@ -44,7 +44,10 @@ async function pushAndKill(store: string, id: string, afterMs: number): Promise<
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await new Promise<void>((resolve) => {
-    const wait = () => (out.includes('pushing') ? resolve() : setTimeout(wait, 5));
+    const wait = (): void => {
+      if (out.includes('pushing')) resolve();
+      else setTimeout(wait, 5);
+    };
     wait();
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);

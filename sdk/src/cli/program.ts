@@ -41,7 +41,7 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
 /** Builds the `trainbook` command. Each action returns its exit code. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('trainbook')
-    .description('Experiment tracking that lives inside Jupyter notebooks: list, inspect, report, share, export and run the experiments stored beside your notebooks.')
+    .description('Experiment tracking that lives inside Jupyter notebooks: list, inspect, report, share, export and run the experiments stored beside your notebooks, and push them to (and pull them from) a team hub on PostgreSQL.')
     .version(SDK_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
