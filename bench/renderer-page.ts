@@ -4,8 +4,8 @@
  */
 import embed from 'vega-embed';
 import { ChartPanel } from '../extension/src/charts.js';
-import { chartRows, groupChartSpec } from '../sdk/src/charts/spec.js';
-import type { LiveSeries } from '../sdk/src/live/payload.js';
+import { chartRows, groupChartSpec } from '../core/src/charts/spec.js';
+import type { LiveSeries } from '../core/src/live/payload.js';
 
 declare global {
   interface Window {

@@ -2,7 +2,30 @@
  * trainbook's core: what the SDK, the CLI, the JupyterLab extension and the hub share. Pure: it
  * imports nothing from Node or JupyterLab and runs in both (see `platform.d.ts`). Reached as
  * `trainbook/core`, never by a relative path from another folder.
+ *
+ * - `format/`: the store format v1 (record types, the events codec with its CRC framing, params,
+ *   series as columns, M4 downsampling, ids, names as data, tags, units);
+ * - `store/`: the store's layout (every file and folder name), the file-access interface that Node fs
+ *   and the Jupyter Contents API implement, and store tasks that run over either;
+ * - `query/`: the query language of the runs panel, `--runs` and the hub;
+ * - `experiments/`: cell experiments (tag rules, the parameters-cell parser, execution records, run rows);
+ * - `live/`: the live output's payload (kernel → JupyterLab);
+ * - `charts/`: Vega-Lite chart specs built from data;
+ * - `errors.ts`: the typed errors every layer throws.
  */
+export * from './errors.js';
+export * from './format/index.js';
+export * from './format/archives.js';
+export * from './format/names.js';
+export * from './format/records.js';
+export * from './format/tags.js';
+export * from './format/units.js';
+export * from './format/validate.js';
 export * from './store/files.js';
 export * from './store/task.js';
 export * from './store/layout.js';
+export * from './query/query.js';
+export * from './experiments/parameters.js';
+export * from './experiments/runs.js';
+export * from './live/payload.js';
+export * from './charts/spec.js';

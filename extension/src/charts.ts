@@ -6,9 +6,7 @@
  */
 import type { View } from 'vega';
 import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, groupMetrics, isSystemMetric, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis } from '../../sdk/src/charts/spec.js';
-import { decodeNumber, formatNumber } from '../../sdk/src/format/numbers.js';
-import type { LiveSeries } from '../../sdk/src/live/payload.js';
+import { chartRows, groupChartSpec, groupMetrics, isSystemMetric, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis, decodeNumber, formatNumber, type LiveSeries } from 'trainbook/core';
 import { hideTooltip, safeTooltip } from './tooltip.js';
 import { loadVegaEmbed, type VegaEmbedModule } from './vegaLoader.js';
 

@@ -2,7 +2,7 @@
  * The run's header line: name, experiment, status badge and elapsed time, and the error when the
  * run failed. Every name is set as DOM text.
  */
-import { formatSeconds, type LivePayload } from '../../sdk/src/live/payload.js';
+import { formatSeconds, type LivePayload } from 'trainbook/core';
 
 function span(className: string): HTMLSpanElement {
   const node = document.createElement('span');

@@ -2,7 +2,7 @@
  * trainbook's JupyterLab MIME extension: renders `application/vnd.trainbook.run+json` outputs.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { RUN_MIME } from '../../sdk/src/live/payload.js';
+import { RUN_MIME } from 'trainbook/core';
 import { RunOutputRenderer } from './runOutput.js';
 
 export const rendererFactory: IRenderMime.IRendererFactory = {

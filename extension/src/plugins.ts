@@ -8,7 +8,7 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Token } from '@lumino/coreutils';
-import { EXPERIMENT_TAG, experimentFromTags, PARAMETERS_TAG, type KernelRestart } from '../../sdk/src/experiments/runs.js';
+import { EXPERIMENT_TAG, experimentFromTags, PARAMETERS_TAG, type KernelRestart } from 'trainbook/core';
 import { RunsPanel } from './experiments/panel.js';
 import { ExperimentStore } from './experiments/store.js';
 import { cellTags, ExperimentTracker, setCellTags } from './experiments/tracker.js';

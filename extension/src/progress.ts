@@ -1,7 +1,7 @@
 /**
  * The progress bar shown while a run is going: epoch x/y, batch a/b, percentage and ETA.
  */
-import { formatSeconds, type LiveProgress } from '../../sdk/src/live/payload.js';
+import { formatSeconds, type LiveProgress } from 'trainbook/core';
 
 /** `epoch 3/10 · batch 120/469 · 43% · ETA 1m 05s` (the parts that are known). */
 export function progressLabel(p: LiveProgress): string {

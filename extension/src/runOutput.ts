@@ -5,7 +5,7 @@
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { parseLivePayload, RUN_MIME, type LivePayload } from '../../sdk/src/live/payload.js';
+import { parseLivePayload, RUN_MIME, type LivePayload } from 'trainbook/core';
 import { ChartPanel } from './charts.js';
 import { RunHeader } from './header.js';
 import { ProgressBar } from './progress.js';

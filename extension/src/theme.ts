@@ -2,7 +2,7 @@
  * The chart theme, taken from JupyterLab's current theme: light or dark from the body's
  * `data-jp-theme-light`, colours and font from its CSS variables (the theme's, never the output's).
  */
-import type { ChartTheme } from '../../sdk/src/charts/spec.js';
+import type { ChartTheme } from 'trainbook/core';
 
 function cssVariable(name: string): string | undefined {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();

@@ -18,5 +18,23 @@ export { loadModel, listModels, type LoadModelOptions, type LayersModelLike, typ
 export type { SaveModelOptions, SavedModel, SaveableModel } from './models/save.js';
 export type { KeepBestOptions, KeepBestCallback } from './models/keepBest.js';
 export type { ModelEntry } from './models/modelIndex.js';
-export * from './errors.js';
+// Typed errors live in the core: every layer throws the same ones.
+export {
+  TrainbookError,
+  InvalidValueError,
+  ParamCollisionError,
+  StoreError,
+  StoreLinkError,
+  RunLockedError,
+  RunNotFoundError,
+  ResumeConflictError,
+  ModelTagError,
+  ModelSaveError,
+  ModelNotFoundError,
+  TfjsNotFoundError,
+  ImportFormatError,
+  InvalidParameterError,
+  NotebookFormatError,
+  JupyterSetupError,
+} from 'trainbook/core';
 export { SDK_VERSION as version } from './version.js';

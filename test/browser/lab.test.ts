@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RUN_MIME } from '../../sdk/src/live/payload.js';
+import { RUN_MIME } from '../../core/src/live/payload.js';
 import { ROOT } from '../helpers/sdk.js';
 import { labSession, openNotebook, runAllCells, screenshot } from '../helpers/lab.js';
 import { VENV_PYTHON } from '../helpers/kernel.js';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUN_MIME } from '../../sdk/src/live/payload.js';
+import { RUN_MIME } from '../../core/src/live/payload.js';
 import { labSession, openNotebook, screenshot, type Browser, type Lab } from '../helpers/lab.js';
 
 const EVIL = '<img src=x onerror=window.__pwned=1>';

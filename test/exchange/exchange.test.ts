@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { init, openStore } from '../../sdk/src/index.js';
-import { ImportFormatError, StoreError } from '../../sdk/src/errors.js';
+import { ImportFormatError, StoreError } from '../../core/src/errors.js';
 import { fromCsv, guardText, parseCsv, quoteCell, toCsv, unguardText } from '../../sdk/src/exchange/csv.js';
 import { detectFormat, formatRun, parseRunFile, type ExchangeFormat } from '../../sdk/src/exchange/formats.js';
 import { readPortableRun, writeImportedRun } from '../../sdk/src/exchange/io.js';

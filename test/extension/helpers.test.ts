@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { nonFiniteNote, startsWith } from '../../extension/src/charts.js';
 import { elapsedSeconds } from '../../extension/src/header.js';
 import { progressLabel } from '../../extension/src/progress.js';
-import type { LivePayload, LiveProgress, LiveSeries } from '../../sdk/src/live/payload.js';
-import { chartRows } from '../../sdk/src/charts/spec.js';
+import type { LivePayload, LiveProgress, LiveSeries } from '../../core/src/live/payload.js';
+import { chartRows } from '../../core/src/charts/spec.js';
 
 const progress = (p: Partial<LiveProgress>): LiveProgress => ({
   epoch: null, epochs: null, batch: null, batches: null, fraction: null, elapsedSeconds: 0, etaSeconds: null, ...p,

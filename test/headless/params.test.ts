@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../sdk/src/errors.js';
+import { InvalidParameterError } from '../../core/src/errors.js';
 import { assertParamKey, parseGridAxis, parseParamAssignment, parseParamValue, splitTopLevel } from '../../sdk/src/headless/params.js';
 import { expandGrid, MAX_JOBS } from '../../sdk/src/headless/grid.js';
 

@@ -4,7 +4,7 @@ import { outputPaths, runTimestamp } from '../../sdk/src/headless/naming.js';
 import { driverJob, planJobs } from '../../sdk/src/headless/plan.js';
 import { ERROR_PLACEHOLDER } from '../../sdk/src/headless/kernelCode.js';
 import { resolvePython } from '../../sdk/src/headless/python.js';
-import { InvalidParameterError } from '../../sdk/src/errors.js';
+import { InvalidParameterError } from '../../core/src/errors.js';
 import type { NotebookJson } from '../../sdk/src/headless/notebook.js';
 
 const now = new Date(2026, 0, 12, 9, 30, 5);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../sdk/src/index.js';
-import { parseLivePayload, RUN_MIME, type LivePayload } from '../../sdk/src/live/payload.js';
+import { parseLivePayload, RUN_MIME, type LivePayload } from '../../core/src/live/payload.js';
 import { tempDir } from '../helpers/tmp.js';
 import { requireBuilt } from '../helpers/sdk.js';
 import { linkProject, requireKernel, runInKernel, type IopubMessage } from '../helpers/kernel.js';

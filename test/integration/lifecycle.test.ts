@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../sdk/src/index.js';
 import { acquireRunLock } from '../../sdk/src/store/lock.js';
-import { effectiveStatus } from '../../sdk/src/format/status.js';
-import { RunLockedError } from '../../sdk/src/errors.js';
+import { effectiveStatus } from '../../core/src/format/status.js';
+import { RunLockedError } from '../../core/src/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { requireBuilt, runScript, startScript } from '../helpers/sdk.js';
 

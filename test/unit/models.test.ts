@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelNotFoundError, ModelTagError } from '../../sdk/src/index.js';
-import { coerceRunRecord } from '../../sdk/src/format/shape.js';
+import { coerceRunRecord } from '../../core/src/format/shape.js';
 import { decodeModelJson, encodeArtifacts, isPlainFileName, type WeightSpec } from '../../sdk/src/models/artifacts.js';
 import { defaultTag } from '../../sdk/src/models/load.js';
 import { parseModelIndex, formatModelIndex, summarizeModels, withEntry, type ModelEntry } from '../../sdk/src/models/modelIndex.js';

@@ -9,10 +9,10 @@ import {
   withoutCapture,
   type HookableStream,
 } from '../../sdk/src/run/outputCapture.js';
-import { collectOutput, outputTail, plainTerminalText } from '../../sdk/src/format/series.js';
-import { eventProblem } from '../../sdk/src/format/shape.js';
-import { InvalidValueError } from '../../sdk/src/errors.js';
-import type { RunRecord } from '../../sdk/src/format/types.js';
+import { collectOutput, outputTail, plainTerminalText } from '../../core/src/format/series.js';
+import { eventProblem } from '../../core/src/format/shape.js';
+import { InvalidValueError } from '../../core/src/errors.js';
+import type { RunRecord } from '../../core/src/format/types.js';
 
 /** A real Writable that remembers what reached it, as a terminal would. */
 function sinkStream(): Writable & { written: string[] } {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StoreError, StoreLinkError } from '../../sdk/src/errors.js';
+import { StoreError, StoreLinkError } from '../../core/src/errors.js';
 import { writeFileAtomic } from '../../sdk/src/store/atomic.js';
 import {
   createStoreFile,

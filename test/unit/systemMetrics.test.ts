@@ -10,12 +10,12 @@ import {
   SystemSampler,
   type SystemProbe,
 } from '../../sdk/src/run/systemMetrics.js';
-import { chartXAxis, fallbackSpec, groupChartSpec, groupMetrics, metricGroup } from '../../sdk/src/charts/spec.js';
+import { chartXAxis, fallbackSpec, groupChartSpec, groupMetrics, metricGroup } from '../../core/src/charts/spec.js';
 import { reportChartSpec } from '../../sdk/src/report/chartSpec.js';
 import { buildChartData, elapsedSeries } from '../../sdk/src/report/chartData.js';
 import { LiveSeriesTracker } from '../../sdk/src/live/liveSeries.js';
-import { parseLivePayload, summaryLine, type LivePayload } from '../../sdk/src/live/payload.js';
-import { InvalidValueError } from '../../sdk/src/errors.js';
+import { parseLivePayload, summaryLine, type LivePayload } from '../../core/src/live/payload.js';
+import { InvalidValueError } from '../../core/src/errors.js';
 import { liveXAxis } from '../../extension/src/charts.js';
 
 const times = (user: number, sys: number, idle: number) => ({ times: { user, nice: 0, sys, idle, irq: 0 } });

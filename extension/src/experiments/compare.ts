@@ -4,11 +4,7 @@
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
 import type { Result } from 'vega-embed';
-import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme } from '../../../sdk/src/charts/spec.js';
-import { decodeNumber, encodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
-import type { Series } from '../../../sdk/src/format/series.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
-import { formatParam, paramDiff } from '../../../sdk/src/experiments/runs.js';
+import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme, decodeNumber, encodeNumber, formatNumber, type Series, type RunRecord, formatParam, paramDiff } from 'trainbook/core';
 import { embedGroupChart } from '../charts.js';
 import { loadVegaEmbed } from '../vegaLoader.js';
 

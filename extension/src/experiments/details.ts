@@ -3,11 +3,7 @@
  * resumes, saved models and what its process printed (the captured output's tail). Everything from the
  * store is untrusted text: it goes into the page through textContent only.
  */
-import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
-import { outputTail, plainTerminalText, type RunOutput } from '../../../sdk/src/format/series.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
-import { formatBytes } from '../../../sdk/src/format/units.js';
-import { hasTags, tagValueText } from '../../../sdk/src/format/tags.js';
+import { decodeNumber, formatNumber, outputTail, plainTerminalText, type RunOutput, type RunRecord, formatBytes, hasTags, tagValueText } from 'trainbook/core';
 
 /** Characters of captured output the panel shows (the rest is in the store and in reports). */
 export const OUTPUT_TAIL_CHARS = 20_000;

@@ -3,7 +3,7 @@
  * emits `changed`; widgets only show it.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
+import type { RunRecord } from 'trainbook/core';
 import type { ExperimentStore, RunListing } from './store.js';
 
 export class RunsModel {

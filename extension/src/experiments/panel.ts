@@ -5,15 +5,10 @@
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
-import { decodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
-import { nameValue } from '../../../sdk/src/format/names.js';
-import { hasTags, tagTexts } from '../../../sdk/src/format/tags.js';
-import { matchesQuery, parseQuery, QueryError, type QueryNode } from '../../../sdk/src/experiments/query.js';
-import { columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow } from '../../../sdk/src/experiments/runs.js';
+import { decodeNumber, formatNumber, nameValue, hasTags, tagTexts, matchesQuery, parseQuery, QueryError, type QueryNode, columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow, type RunRecord } from 'trainbook/core';
 import { currentChartTheme } from '../theme.js';
 import { CompareView } from './compare.js';
 import { RunDetailsView } from './details.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
 import type { RunsModel } from './model.js';
 import type { ExperimentStore } from './store.js';
 
@@ -308,7 +303,7 @@ export class RunsPanel extends Widget {
       else if (column.id === 'started') {
         const started = new Date(record.startedAt);
         td.textContent = Number.isNaN(started.getTime()) ? record.startedAt : started.toLocaleString();
-      } else if (column.id === 'duration') td.textContent = formatDuration(row.durationMs);
+      } else if (column.id === 'duration') td.textContent = formatDuration(row.durationMs, true);
       else if (column.id === TAGS_COLUMN.id) {
         td.textContent = tagTexts(record).join(', ');
         td.title = td.textContent;

@@ -14,13 +14,7 @@
  * to another trainbook folder, such as another store's `executions/`.
  */
 import type { Contents } from '@jupyterlab/services';
-import { crc32String } from '../../../sdk/src/format/crc32.js';
-import { frameEvent, parseEvents } from '../../../sdk/src/format/events.js';
-import { collectOutput, collectSeries, type RunOutput, type Series } from '../../../sdk/src/format/series.js';
-import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
-import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, parseArchiveClaim, type ArchiveClaim } from '../../../sdk/src/format/archives.js';
-import { STORE_FORMAT, type RunEvent, type RunRecord } from '../../../sdk/src/format/types.js';
-import type { ExecutionRecord } from '../../../sdk/src/experiments/runs.js';
+import { crc32String, frameEvent, parseEvents, collectOutput, collectSeries, type RunOutput, type Series, coerceRunRecord, ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, parseArchiveClaim, type ArchiveClaim, STORE_FORMAT, type RunEvent, type RunRecord, type ExecutionRecord } from 'trainbook/core';
 
 const RUN_ID = /^[0-9]{8}-[0-9]{9}-[0-9a-z]{5}$/;
 /** How many run.json files are fetched at once. */

@@ -5,24 +5,10 @@
  * with their run count.
  */
 import type { Cell, CodeCell } from '@jupyterlab/cells';
-import { newRunId } from '../../../sdk/src/format/ids.js';
+import { newRunId, RUN_MIME, parseParametersCell, CLEAR_CONTEXT_CODE, cellRunEvents, cellRunRecord, errorFromStderr, executionRecord, experimentFromTags, linkedRunIds, PARAMETERS_TAG, runContextCode, type CellExecution } from 'trainbook/core';
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { RUN_MIME } from '../../../sdk/src/live/payload.js';
-import { parseParametersCell } from '../../../sdk/src/experiments/parameters.js';
-import {
-  CLEAR_CONTEXT_CODE,
-  cellRunEvents,
-  cellRunRecord,
-  errorFromStderr,
-  executionRecord,
-  experimentFromTags,
-  linkedRunIds,
-  PARAMETERS_TAG,
-  runContextCode,
-  type CellExecution,
-} from '../../../sdk/src/experiments/runs.js';
 import { RunsModel } from './model.js';
 import type { ExperimentStore } from './store.js';
 

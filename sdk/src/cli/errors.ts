@@ -1,4 +1,4 @@
-import { RunNotFoundError, StoreError, TrainbookError } from '../errors.js';
+import { RunNotFoundError, StoreError, TrainbookError } from 'trainbook/core';
 
 /** Exit codes: 0 ok, 1 findings (e.g. damage found), 2 usage (bad arguments, unknown store or run), 3 unexpected. */
 export const ExitCode = { ok: 0, findings: 1, usage: 2, unexpected: 3 } as const;

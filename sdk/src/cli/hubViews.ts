@@ -8,9 +8,7 @@ import { ExitCode, UsageError } from './errors.js';
 import { hubUrl, storeOfHubRuns, withHub } from './hubSession.js';
 import { safeText } from './text.js';
 import { renderRunList } from './views.js';
-import { parseQuery, QueryError } from '../experiments/query.js';
-import { coerceRunRecord } from '../format/shape.js';
-import type { EffectiveStatus } from '../format/types.js';
+import { parseQuery, QueryError, coerceRunRecord, type EffectiveStatus } from 'trainbook/core';
 import { parseRunQuery, selectRuns } from '../report/select.js';
 import type { RunSummary, Store } from '../store/reader.js';
 

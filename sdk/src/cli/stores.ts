@@ -1,6 +1,6 @@
 import { findStores, storeDirFromArgument } from '../store/paths.js';
 import { openStore, type RunSummary, type Store } from '../store/reader.js';
-import { RunNotFoundError } from '../errors.js';
+import { RunNotFoundError } from 'trainbook/core';
 import { UsageError } from './errors.js';
 
 /** The stores a command reads: those named, else the ones in the current folder. */

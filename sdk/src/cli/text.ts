@@ -2,7 +2,7 @@
  * Pure text helpers for the terminal. Names and values come from runs, which may come from
  * anyone: control characters and bidi overrides are shown escaped, never sent to the terminal.
  */
-import { formatNumber, decodeNumber, type EncodedNumber } from '../format/numbers.js';
+import { formatNumber, decodeNumber, type EncodedNumber } from 'trainbook/core';
 
 // C0/C1 controls, DEL, and the Unicode bidi controls that can reorder what a terminal shows.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
@@ -16,7 +16,7 @@ export function truncate(value: string, width: number): string {
   return chars.length <= width ? value : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-export { formatDuration } from '../format/units.js';
+export { formatDuration } from 'trainbook/core';
 
 /** `2026-11-22 21:17` in UTC, short enough for a table. */
 export function formatTime(iso: string | null): string {

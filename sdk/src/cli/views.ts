@@ -1,14 +1,8 @@
 /**
  * What `ls` and `show` print, built from run records alone (no I/O), so it is tested directly.
  */
-import type { EventProblem } from '../format/events.js';
-import type { RunRecord } from '../format/types.js';
+import { type EventProblem, type RunRecord, outputTail, plainTerminalText, type RunOutput, isSystemMetric, formatBytes, hasName, nameValue, hasTags, tagTexts } from 'trainbook/core';
 import type { RunSummary } from '../store/reader.js';
-import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
-import { isSystemMetric } from '../charts/spec.js';
-import { formatBytes } from '../format/units.js';
-import { hasName, nameValue } from '../format/names.js';
-import { hasTags, tagTexts } from '../format/tags.js';
 import { formatDuration, formatTime, formatValue, renderTable, safeText, truncate } from './text.js';
 
 const MAX_PARAM_COLUMNS = 4;

@@ -4,9 +4,7 @@
  * spreadsheet would run as a formula (beginning with = + - @, a tab or a carriage return) get a
  * leading `'`; numbers never do (NaN, Infinity and -Infinity are written as such). Pure.
  */
-import { ImportFormatError } from '../errors.js';
-import type { RunRecord } from '../format/types.js';
-import { bareRunRecord } from '../format/records.js';
+import { ImportFormatError, type RunRecord, bareRunRecord } from 'trainbook/core';
 import { summarize, type PortableRun, type PortableSeries } from './portable.js';
 
 export const CSV_HEADER = ['run', 'metric', 'step', 'epoch', 'time', 'value'] as const;

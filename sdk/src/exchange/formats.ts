@@ -2,7 +2,7 @@
  * The exchange formats by name: write a run in one, and read a file in whichever it is (told or
  * recognised from its content). Pure.
  */
-import { ImportFormatError } from '../errors.js';
+import { ImportFormatError } from 'trainbook/core';
 import { CSV_HEADER, fromCsv, toCsv } from './csv.js';
 import { fromJsonExport, isJsonExport, toJsonExport } from './json.js';
 import type { PortableRun } from './portable.js';

@@ -2,8 +2,7 @@
  * The I/O of exchange: read a stored run as a portable run, and write an imported one into a store
  * as a new run folder (built aside, renamed into place at the end, so a failure leaves nothing).
  */
-import { newRunId } from '../format/ids.js';
-import type { RunRecord } from '../format/types.js';
+import { newRunId, type RunRecord } from 'trainbook/core';
 import { writeFinishedRun } from '../store/finishedRuns.js';
 import type { Store } from '../store/reader.js';
 import { portableFromRead, portableToEvents, type PortableRun } from './portable.js';

@@ -3,9 +3,7 @@
  * columns (values encoded as the store encodes them, so NaN and ±Infinity survive JSON), each
  * timer's measurements, and the other events. Pure.
  */
-import { ImportFormatError } from '../errors.js';
-import { coerceRunRecord, isObject } from '../format/shape.js';
-import type { RunEvent, RunRecord } from '../format/types.js';
+import { ImportFormatError, coerceRunRecord, isObject, type RunEvent, type RunRecord } from 'trainbook/core';
 import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, type EncodedSeries, type PortableChrono, type PortableRun } from './portable.js';
 
 /** The marker a trainbook run export carries at its top. */

@@ -3,14 +3,7 @@
  * plain arrays, and the other events (status, log). Pure: the mappings to and from JSON, 'track'
  * and CSV all go through this shape, and {@link portableToEvents} turns it back into store events.
  */
-import { ImportFormatError } from '../errors.js';
-import { encodeFloat64 } from '../format/base64.js';
-import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
-import type { ChronoSeries, Series } from '../format/series.js';
-import { eventProblem, isObject } from '../format/shape.js';
-import { summarizeSeries } from '../format/records.js';
-import { nameRecord } from '../format/names.js';
-import type { ChronoEvent, EffectiveStatus, MetricColumns, MetricSummary, MetricsEvent, RunEvent, RunRecord, RunStatus } from '../format/types.js';
+import { ImportFormatError, encodeFloat64, decodeNumber, encodeNumber, type EncodedNumber, type ChronoSeries, type Series, eventProblem, isObject, summarizeSeries, nameRecord, type ChronoEvent, type EffectiveStatus, type MetricColumns, type MetricSummary, type MetricsEvent, type RunEvent, type RunRecord, type RunStatus } from 'trainbook/core';
 
 /** One metric's points in arrival order; `epoch` is null where a point had none. */
 export interface PortableSeries {

@@ -9,13 +9,7 @@
  * `record.origin` whatever trainbook's fields cannot say exactly (`uid`, `version`, `revision`,
  * a status code, chronos as plain numbers...), so exporting it gives the report back. Pure.
  */
-import { ImportFormatError, TrainbookError } from '../errors.js';
-import { decodeNumber, encodeNumber, type EncodedNumber } from '../format/numbers.js';
-import { flattenParams, type FlatParams } from '../format/params.js';
-import { copyNames, hasName, nameRecord, nameValue } from '../format/names.js';
-import { coerceRunRecord, isObject } from '../format/shape.js';
-import { isTagValue } from '../format/tags.js';
-import type { ChronoSummary, EffectiveStatus, RunEvent, RunOrigin, RunRecord, RunStatus, TagValue, TagValues } from '../format/types.js';
+import { ImportFormatError, TrainbookError, decodeNumber, encodeNumber, type EncodedNumber, flattenParams, type FlatParams, copyNames, hasName, nameRecord, nameValue, coerceRunRecord, isObject, isTagValue, type ChronoSummary, type EffectiveStatus, type RunEvent, type RunOrigin, type RunRecord, type RunStatus, type TagValue, type TagValues } from 'trainbook/core';
 import { refuseDuplicates } from './json.js';
 import { checkEvents, decodeChrono, decodeSeries, encodeSeries, recordProblem, summarize, type EncodedSeries, type PortableChrono, type PortableRun, type PortableSeries } from './portable.js';
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JupyterSetupError } from '../errors.js';
+import { JupyterSetupError } from 'trainbook/core';
 import { driverJob, type HeadlessJob } from './plan.js';
 import { parseDriverEvent, type DriverEvent } from './progress.js';
 

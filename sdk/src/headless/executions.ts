@@ -4,10 +4,7 @@
  * error and the runs its outputs point to; a cell that never called the SDK gets a run of its own.
  * Pure: the command writes what this returns.
  */
-import { cellRunEvents, cellRunRecord, executionRecord, experimentFromTags, linkedRunIds, type CellExecution, type ExecutionRecord } from '../experiments/runs.js';
-import { newRunId } from '../format/ids.js';
-import type { RunEvent, RunRecord } from '../format/types.js';
-import { RUN_MIME } from '../live/payload.js';
+import { cellRunEvents, cellRunRecord, executionRecord, experimentFromTags, linkedRunIds, type CellExecution, type ExecutionRecord, newRunId, type RunEvent, type RunRecord, RUN_MIME } from 'trainbook/core';
 import { cellSource, cellTags, type NotebookJson } from './notebook.js';
 import type { DriverEvent, JobFailure } from './progress.js';
 

@@ -2,7 +2,7 @@
  * The jobs of a `trainbook run`: the fixed `-p` params combined with every point of the
  * `--grid` axes (their cartesian product, the first axis changing slowest). Pure.
  */
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError } from 'trainbook/core';
 import type { GridAxis } from './params.js';
 
 /** More jobs than this is almost certainly a typo in a grid; refuse rather than start them. */

@@ -8,9 +8,7 @@
  * assignment to a `const` ("Cannot assign to 'lr' because it is a constant"). So the parameters
  * cell may use `const` or `let`, and the injected cell always declares.
  */
-import { parseParametersCell, type ParametersProblem } from '../experiments/parameters.js';
-import { PARAMETERS_TAG } from '../experiments/runs.js';
-import { hasName, nameRecord } from '../format/names.js';
+import { parseParametersCell, type ParametersProblem, PARAMETERS_TAG, hasName, nameRecord } from 'trainbook/core';
 import { assertParamKey } from './params.js';
 import { cellSource, cellTags, type NotebookCell, type NotebookJson } from './notebook.js';
 

@@ -10,8 +10,7 @@
  * exits the kernel process while it is idle, so that the hooks run before any shutdown can cut
  * them short. Pure: code as text.
  */
-import { CLEAR_CONTEXT_CODE, runContextCode } from '../experiments/runs.js';
-import type { CellInfo } from '../format/types.js';
+import { CLEAR_CONTEXT_CODE, runContextCode, type CellInfo } from 'trainbook/core';
 
 export { CLEAR_CONTEXT_CODE };
 

@@ -4,7 +4,7 @@
  * asked through a function, so nothing is ever overwritten by a default name.
  */
 import * as path from 'node:path';
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError } from 'trainbook/core';
 
 /** `20260112-093005` in local time (what the person who started the run reads on their clock). */
 export function runTimestamp(date: Date): string {

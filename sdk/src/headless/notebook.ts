@@ -2,7 +2,7 @@
  * The parts of the Jupyter notebook format (nbformat 4) that `trainbook run` reads and writes.
  * Pure: parsing takes text, never a path.
  */
-import { NotebookFormatError } from '../errors.js';
+import { NotebookFormatError } from 'trainbook/core';
 
 export interface NotebookCell {
   cell_type: string;

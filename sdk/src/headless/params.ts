@@ -4,7 +4,7 @@
  * arrays, objects), else the text itself. Keys become variable names in the notebook, so they
  * must be plain identifiers. Pure: no I/O.
  */
-import { InvalidParameterError } from '../errors.js';
+import { InvalidParameterError } from 'trainbook/core';
 
 /** Words that cannot name a `const` in TypeScript (strict mode), so cannot be parameters. */
 const RESERVED = new Set(

@@ -7,7 +7,7 @@
  * tag cells, and `trainbook.init()` anywhere in the notebook should record the params it ran with.
  * A cell tagged `experiment` / `experiment:<name>` also names the experiment, as in JupyterLab.
  */
-import { experimentFromTags } from '../experiments/runs.js';
+import { experimentFromTags } from 'trainbook/core';
 import { contextCode, FAILURE_CODE, INTERRUPT_CODE, SUCCESS_CODE } from './kernelCode.js';
 import { injectParameters, type Injection } from './inject.js';
 import { cellSource, cellTags, runnableCells, type NotebookJson } from './notebook.js';

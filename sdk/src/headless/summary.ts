@@ -5,8 +5,7 @@
  */
 import * as path from 'node:path';
 import { formatDuration, formatValue, renderTable, safeText, truncate } from '../cli/text.js';
-import type { RunRecord } from '../format/types.js';
-import type { EffectiveStatus } from '../format/types.js';
+import type { RunRecord, EffectiveStatus } from 'trainbook/core';
 import { paramsLabel, type JobProgress } from './progress.js';
 
 export interface JobRun {

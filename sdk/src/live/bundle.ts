@@ -1,8 +1,5 @@
 /** The MIME bundle of a run's live output. Pure. */
-import { chartRows, fallbackSpec, groupMetrics, type ChartRow } from '../charts/spec.js';
-import { m4 } from '../format/downsample.js';
-import { decodeNumber } from '../format/numbers.js';
-import { RUN_MIME, summaryLine, type LivePayload } from './payload.js';
+import { chartRows, fallbackSpec, groupMetrics, type ChartRow, m4, decodeNumber, RUN_MIME, summaryLine, type LivePayload } from 'trainbook/core';
 
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
 /** Buckets per series in the Vega-Lite fallback, kept small: it is saved in the notebook too. */

@@ -3,10 +3,8 @@
  * a second (a trailing update always follows the last change), and hands it to a sink: the
  * notebook output (kernel) or a progress line on stderr (terminal).
  */
-import type { RunRecord } from '../format/types.js';
-import { effectiveStatus } from '../format/status.js';
+import { type RunRecord, effectiveStatus, estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from 'trainbook/core';
 import { writeOwnLine } from '../run/outputCapture.js';
-import { estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from './payload.js';
 
 /** What a live display needs from a run. */
 export interface LiveSource {

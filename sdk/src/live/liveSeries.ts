@@ -1,7 +1,4 @@
-import { StreamingM4 } from '../format/downsample.js';
-import { encodeNumber } from '../format/numbers.js';
-import type { ChartXAxis } from '../charts/spec.js';
-import type { LiveSeries } from './payload.js';
+import { StreamingM4, encodeNumber, type ChartXAxis, type LiveSeries } from 'trainbook/core';
 
 /** Buckets per series in live output: at most 4 × 2 × this many points each. */
 export const LIVE_BUCKETS = 48;

@@ -3,8 +3,7 @@
  * plain lines (one per epoch and one at the end) when stderr is a file or a pipe. Runs without
  * training progress stay quiet.
  */
-import type { LivePayload } from './payload.js';
-import { summaryLine } from './payload.js';
+import { type LivePayload, summaryLine } from 'trainbook/core';
 import type { LiveSink } from './liveOutput.js';
 import { withoutCapture } from '../run/outputCapture.js';
 

@@ -5,7 +5,7 @@
  * removes what `removable` names when asked to repair.
  */
 import * as path from 'node:path';
-import { StoreLinkError } from '../errors.js';
+import { StoreLinkError } from 'trainbook/core';
 import { listStoreDir, storeEntryKind, type StoreEntry } from '../store/safePath.js';
 import { MODEL_FILE } from './artifacts.js';
 import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, type ModelEntry } from './modelIndex.js';

@@ -3,8 +3,7 @@
  * monitored epoch metric improves. tfjs wraps plain callback objects in a CustomCallback that is
  * never given the model (BaseCallback.setModel does nothing), so the model is an option.
  */
-import { InvalidValueError } from '../errors.js';
-import { decodeNumber, encodeNumber } from '../format/numbers.js';
+import { InvalidValueError, decodeNumber, encodeNumber } from 'trainbook/core';
 import { writeOwnLine } from '../run/outputCapture.js';
 import { readModelIndex, type ModelEntry } from './modelIndex.js';
 import { isImprovement, resolveMode, type MonitorMode } from './monitor.js';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { ModelNotFoundError, RunNotFoundError, TfjsNotFoundError, TrainbookError } from '../errors.js';
+import { ModelNotFoundError, RunNotFoundError, TfjsNotFoundError, TrainbookError } from 'trainbook/core';
 import { findStores, resolveStoreLocation, storeDirFromArgument } from '../store/paths.js';
 import { openStore, type RunSummary } from '../store/reader.js';
 import type { ModelIOHandler } from './artifacts.js';

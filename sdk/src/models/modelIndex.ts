@@ -4,8 +4,7 @@
  * writing are the only I/O here, and writes replace the file atomically.
  */
 import * as path from 'node:path';
-import { encodeNumber, type EncodedNumber } from '../format/numbers.js';
-import type { ModelSummary } from '../format/types.js';
+import { encodeNumber, type EncodedNumber, type ModelSummary } from 'trainbook/core';
 import { ARTIFACTS_DIR } from '../store/paths.js';
 import { inRun, readStoreText, writeStoreFile, type StorePlace } from '../store/safePath.js';
 import { isSafeFolderName } from './tags.js';

@@ -2,8 +2,7 @@
  * `run.saveModel(model, { tag })`: hands tfjs an IO handler that writes the snapshot into the
  * run's artifacts. Saves of one run are queued, so two unawaited saves never race on index.json.
  */
-import { InvalidValueError, ModelSaveError, TrainbookError } from '../errors.js';
-import type { ModelSummary, RunProgress } from '../format/types.js';
+import { InvalidValueError, ModelSaveError, TrainbookError, type ModelSummary, type RunProgress } from 'trainbook/core';
 import type { ModelArtifacts, ModelIOHandler } from './artifacts.js';
 import { encodeMetrics, summarizeModels, type ModelEntry } from './modelIndex.js';
 import { writeSnapshot, type WrittenSnapshot } from './snapshots.js';

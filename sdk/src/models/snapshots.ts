@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ModelNotFoundError, ModelSaveError, StoreLinkError } from '../errors.js';
+import { ModelNotFoundError, ModelSaveError, StoreLinkError } from 'trainbook/core';
 import { concatBuffers, decodeModelJson, encodeArtifacts, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type SaveResult } from './artifacts.js';
 import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from './modelIndex.js';
 import { snapshotFolderName } from './tags.js';

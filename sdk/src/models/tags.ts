@@ -3,7 +3,7 @@
  * paths. Each snapshot gets a folder name made here from a safe slug of the tag plus a unique
  * suffix, and `artifacts/models/index.json` maps the tag to it.
  */
-import { ModelTagError } from '../errors.js';
+import { ModelTagError } from 'trainbook/core';
 
 /** Longest tag accepted, in characters (code points). */
 export const MAX_TAG_LENGTH = 128;

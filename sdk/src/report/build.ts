@@ -2,12 +2,11 @@
  * `trainbook report`, minus the command line: reads the selected runs from stores, builds the view
  * model, renders the charts and fills the templates. Returns the HTML; writing it is the caller's.
  */
-import { StoreError } from '../errors.js';
+import { StoreError, isSystemMetric } from 'trainbook/core';
 import type { Store, RunSummary } from '../store/reader.js';
 import { SDK_VERSION } from '../version.js';
 import { readTemplateFiles, vendorScripts, inlineScript, type InlineScript } from './assets.js';
 import { elapsedSeries, reduceSeries, type ReducedSeries } from './chartData.js';
-import { isSystemMetric } from '../charts/spec.js';
 import { buildReportModel, type ReportModel, type ReportProblem, type ReportRunInput } from './model.js';
 import { renderChart } from './render.js';
 import { parseRunQuery, selectRuns } from './select.js';

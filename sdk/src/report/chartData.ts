@@ -3,8 +3,7 @@
  * non-finite values left out (and counted), each series M4-downsampled so a chart holds a bounded
  * number of points however long the runs were. Columns, not row objects. Pure.
  */
-import { m4 } from '../format/downsample.js';
-import { chartXAxis, type ChartXAxis } from '../charts/spec.js';
+import { m4, chartXAxis, type ChartXAxis } from 'trainbook/core';
 
 /** A metric's points with the non-finite ones left out (and counted), possibly already M4-reduced. */
 export interface ReducedSeries {

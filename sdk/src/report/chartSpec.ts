@@ -5,7 +5,7 @@
  * scales), legend clicks that toggle series, and a `focus` signal the page sets to the runs being
  * compared. Pure.
  */
-import { chartConfig, VEGA_LITE_SCHEMA, X_AXIS_TITLES, type ChartXAxis } from '../charts/spec.js';
+import { chartConfig, VEGA_LITE_SCHEMA, X_AXIS_TITLES, type ChartXAxis } from 'trainbook/core';
 
 /** The data set the rows go into. */
 export const REPORT_POINTS = 'points';

@@ -4,15 +4,7 @@
  * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
  * it for its context.
  */
-import { groupMetrics, isSystemMetric } from '../charts/spec.js';
-import { outputTail, plainTerminalText, type RunOutput } from '../format/series.js';
-import { formatBytes, formatDuration as formatDurationText } from '../format/units.js';
-import type { EventProblem } from '../format/events.js';
-import { decodeNumber, formatNumber } from '../format/numbers.js';
-import type { ParamValue } from '../format/params.js';
-import { hasName, nameValue } from '../format/names.js';
-import { hasTags, tagTexts, tagValueText } from '../format/tags.js';
-import type { EffectiveStatus, RunRecord } from '../format/types.js';
+import { groupMetrics, isSystemMetric, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, hasName, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
 import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
 import { highlight } from './highlight.js';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TrainbookError } from '../errors.js';
+import { TrainbookError } from 'trainbook/core';
 import { readTemplateFiles } from './assets.js';
 import { compileTemplates } from './templates.js';
 import { writeFileAtomic } from './write.js';

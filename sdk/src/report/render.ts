@@ -5,7 +5,7 @@
  */
 import { chartRowsOf, type ChartData } from './chartData.js';
 import { FEW_POINTS, REPORT_POINTS, reportChartSpec, wantsLogScale } from './chartSpec.js';
-import { withResumeRules } from '../charts/spec.js';
+import { withResumeRules } from 'trainbook/core';
 
 export interface RenderedChart {
   /** The compiled Vega spec, data set `points` left empty: the page fills it from the columns. */

@@ -4,11 +4,7 @@
  * must hold; any other term names a run (id, unique id prefix, or name) and named runs are
  * taken as well as those the filters keep. Pure.
  */
-import { RunNotFoundError } from '../errors.js';
-import { decodeNumber } from '../format/numbers.js';
-import { hasName, nameValue } from '../format/names.js';
-import type { RunRecord } from '../format/types.js';
-import type { EffectiveStatus } from '../format/types.js';
+import { RunNotFoundError, decodeNumber, hasName, nameValue, type RunRecord, type EffectiveStatus } from 'trainbook/core';
 
 export interface Selectable {
   record: RunRecord;

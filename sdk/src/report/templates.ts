@@ -4,7 +4,7 @@
  * named with its file and line.
  */
 import Handlebars from 'handlebars';
-import { TrainbookError } from '../errors.js';
+import { TrainbookError } from 'trainbook/core';
 import type { TemplateFile } from './assets.js';
 import { jsonForScript } from './escape.js';
 

@@ -4,9 +4,7 @@
  * after. `init()` reads it, so a run links to its cell, experiment and parameters-cell values
  * without arguments. Its shape is checked: the value comes from outside this process.
  */
-import type { CellInfo } from '../format/types.js';
-import { isObject } from '../format/shape.js';
-import { copyNames, nameRecord } from '../format/names.js';
+import { type CellInfo, isObject, copyNames, nameRecord } from 'trainbook/core';
 
 export const CONTEXT_GLOBAL = '__trainbook_context';
 

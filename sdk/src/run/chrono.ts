@@ -1,5 +1,4 @@
-import type { ChronoEvent, ChronoSummary } from '../format/types.js';
-import { nameRecord } from '../format/names.js';
+import { type ChronoEvent, type ChronoSummary, nameRecord } from 'trainbook/core';
 
 /** A running timer from `run.chrono(name)`: `stop()` records the elapsed seconds once. */
 export interface Chrono {

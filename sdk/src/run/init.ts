@@ -1,12 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidValueError } from '../errors.js';
-import { flattenParams, mergeParams, type FlatParams } from '../format/params.js';
-import { checkTagValues, mergeTagValues } from '../format/tags.js';
+import { InvalidValueError, flattenParams, mergeParams, type FlatParams, checkTagValues, mergeTagValues, STORE_FORMAT, type CellInfo, type RunRecord, type TagValue, newRunId } from 'trainbook/core';
 import { readCellContext } from './cellContext.js';
-import { STORE_FORMAT, type CellInfo, type RunRecord, type TagValue } from '../format/types.js';
-import { newRunId } from '../format/ids.js';
 import { RUNS_DIR, resolveStoreLocation } from '../store/paths.js';
 import { RunFiles } from '../store/runFiles.js';
 import { trackRun, untrackRun } from './lifecycle.js';

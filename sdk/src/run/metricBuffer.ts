@@ -1,10 +1,4 @@
-import { SYSTEM_METRIC_PREFIX } from '../charts/spec.js';
-import { invalidMetricName, invalidMetricValue, invalidStep, isValidStep } from '../format/validate.js';
-import { encodeNumber } from '../format/numbers.js';
-import { encodeFloat64 } from '../format/base64.js';
-import type { MetricColumns, MetricsEvent, MetricSummary } from '../format/types.js';
-import { InvalidValueError } from '../errors.js';
-import { nameRecord } from '../format/names.js';
+import { SYSTEM_METRIC_PREFIX, invalidMetricName, invalidMetricValue, invalidStep, isValidStep, encodeNumber, encodeFloat64, type MetricColumns, type MetricsEvent, type MetricSummary, InvalidValueError, nameRecord } from 'trainbook/core';
 
 export const MAX_NAME_LENGTH = 1024;
 /** Batches of at least this many points of one metric store their values as base64 float64. */

@@ -11,8 +11,7 @@
  * too keep working: each function is wrapped on its own, a write that passes through several
  * wrappers is captured once, and releasing the hook restores the last function assigned.
  */
-import { InvalidValueError } from '../errors.js';
-import type { OutputCutEvent, OutputEvent, OutputStats, RunEvent, RunRecord } from '../format/types.js';
+import { InvalidValueError, type OutputCutEvent, type OutputEvent, type OutputStats, type RunEvent, type RunRecord } from 'trainbook/core';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1 << 20;
 export type OutputStream = 'stdout' | 'stderr';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EnvInfo, GitInfo } from '../format/types.js';
+import type { EnvInfo, GitInfo } from 'trainbook/core';
 import { ARTIFACTS_DIR } from '../store/paths.js';
 import { SDK_VERSION } from '../version.js';
 

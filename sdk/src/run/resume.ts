@@ -6,14 +6,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidValueError, ResumeConflictError, RunNotFoundError } from '../errors.js';
-import { isSystemMetric } from '../charts/spec.js';
-import { decodeNumber } from '../format/numbers.js';
-import type { FlatParams, ParamValue } from '../format/params.js';
-import { copyNames } from '../format/names.js';
-import type { ChronoSeries, Series } from '../format/series.js';
-import { collectChronos, collectSeries } from '../format/series.js';
-import type { EffectiveStatus, ResumeEvent, RunEvent, RunRecord, RunResume } from '../format/types.js';
+import { InvalidValueError, ResumeConflictError, RunNotFoundError, isSystemMetric, decodeNumber, type FlatParams, type ParamValue, copyNames, type ChronoSeries, type Series, collectChronos, collectSeries, type EffectiveStatus, type ResumeEvent, type RunEvent, type RunRecord, type RunResume } from 'trainbook/core';
 import { openStore, readEventsFile, type RunSummary } from '../store/reader.js';
 import { EVENTS_FILE } from '../store/paths.js';
 import { RunFiles, type WriteFailure } from '../store/runFiles.js';

@@ -1,19 +1,14 @@
-import type { FlatParams } from '../format/params.js';
-import { HEARTBEAT_INTERVAL_MS } from '../format/status.js';
-import type { RunError, RunEvent, RunProgress, RunRecord, RunStatus, TagValues } from '../format/types.js';
-import { nameRecord, setName } from '../format/names.js';
+import { type FlatParams, HEARTBEAT_INTERVAL_MS, type RunError, type RunEvent, type RunProgress, type RunRecord, type RunStatus, type TagValues, nameRecord, setName, isSystemMetric, type LiveSeries } from 'trainbook/core';
 import type { RunFiles } from '../store/runFiles.js';
 import { ChronoBuffer, type Chrono } from './chrono.js';
 import { MetricBuffer } from './metricBuffer.js';
 import type { ResumeState } from './resume.js';
-import { isSystemMetric } from '../charts/spec.js';
 import { createTfCallback, type TfCallback, type TfCallbackOptions } from '../tfjs/callback.js';
 import { completedEpoch, saveRunModel, type ModelHost, type SavedModel, type SaveModelOptions, type SaveableModel } from '../models/save.js';
 import { createKeepBest, type KeepBestCallback, type KeepBestOptions } from '../models/keepBest.js';
 import { detectTfjs } from './provenance.js';
 import { LiveSeriesTracker } from '../live/liveSeries.js';
 import { writeOwnLine } from './outputCapture.js';
-import type { LiveSeries } from '../live/payload.js';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 

@@ -9,8 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
-import { InvalidValueError } from '../errors.js';
-import { SYSTEM_METRIC_PREFIX } from '../charts/spec.js';
+import { InvalidValueError, SYSTEM_METRIC_PREFIX } from 'trainbook/core';
 
 export const DEFAULT_SYSTEM_INTERVAL_MS = 5_000;
 /** Faster sampling than this would cost more than it tells. */

@@ -4,7 +4,7 @@
  * Archived runs are listed apart and never pruned.
  */
 import * as path from 'node:path';
-import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, archiveName, parseArchiveClaim, type ArchiveClaim } from '../format/archives.js';
+import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, archiveName, parseArchiveClaim, type ArchiveClaim } from 'trainbook/core';
 import { RUNS_DIR } from './paths.js';
 import { createStoreFile, inRun, inStore, listStoreDir, readStoreText, writeStoreFile } from './safePath.js';
 

@@ -4,17 +4,11 @@
  * backup) and rebuilds a missing or unreadable run.json from the run's events.
  */
 import * as path from 'node:path';
-import { collectSeries } from '../format/series.js';
-import { nameRecord } from '../format/names.js';
-import { coerceRunRecord } from '../format/shape.js';
-import { bareRunRecord, summarizeSeries } from '../format/records.js';
-import { STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent } from '../format/types.js';
-import { isRunId } from '../format/ids.js';
+import { collectSeries, nameRecord, coerceRunRecord, bareRunRecord, summarizeSeries, STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent, isRunId, frameEvent } from 'trainbook/core';
 import { isProcessAlive, writerAlive } from './lock.js';
 import { inspectModels } from '../models/inspect.js';
 import { readEventsFile, readRunRecord } from './reader.js';
 import { crcOfText } from './runFiles.js';
-import { frameEvent } from '../format/events.js';
 import { EVENTS_FILE, LOCK_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 import { createStoreFile, findStoreLinks, inRun, inStore, linkTarget, listStoreDir, readStoreBytes, readStoreText, removeInStore, storeEntryKind, writeStoreFile } from './safePath.js';
 

@@ -5,11 +5,7 @@
  * tagged cells (`executions/<id>.json`), as the JupyterLab extension writes them.
  */
 import * as fs from 'node:fs';
-import { StoreError, StoreLinkError } from '../errors.js';
-import { frameEvent } from '../format/events.js';
-import { isRunId } from '../format/ids.js';
-import type { RunEvent, RunRecord } from '../format/types.js';
-import type { ExecutionRecord } from '../experiments/runs.js';
+import { StoreError, StoreLinkError, frameEvent, isRunId, type RunEvent, type RunRecord, type ExecutionRecord } from 'trainbook/core';
 import { ARTIFACTS_DIR, EVENTS_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 import { crcOfText, ensureStore } from './runFiles.js';
 import { child, inStore, makeStoreDirs, openStoreFile, removeInStore, renameInStore, writeStoreFile } from './safePath.js';

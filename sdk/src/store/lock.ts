@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RunLockedError, StoreLinkError } from '../errors.js';
+import { RunLockedError, StoreLinkError } from 'trainbook/core';
 import { LOCK_FILE } from './paths.js';
 import { createStoreFile, inRun, readStoreText, removeInStore, type StorePlace } from './safePath.js';
 

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunLockedError } from '../errors.js';
+import { RunLockedError } from 'trainbook/core';
 import { ARCHIVE_FILE, readArchiveClaims } from './archive.js';
 import { acquireRunLock, releaseRunLock } from './lock.js';
 import type { RunSummary } from './reader.js';

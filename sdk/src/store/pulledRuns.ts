@@ -10,10 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { HubRunData } from 'trainbook/hub';
-import { StoreError } from '../errors.js';
-import { parseEvents } from '../format/events.js';
-import { isRunId } from '../format/ids.js';
-import { coerceRunRecord } from '../format/shape.js';
+import { StoreError, parseEvents, isRunId, coerceRunRecord } from 'trainbook/core';
 import { writeFinishedRun } from './finishedRuns.js';
 import { RUNS_DIR, SCRIPT_STORE, STORE_SUFFIX } from './paths.js';
 

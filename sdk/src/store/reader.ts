@@ -1,12 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { RunNotFoundError, StoreError, StoreLinkError } from '../errors.js';
-import { parseEvents, type EventProblem, type ParsedEvents } from '../format/events.js';
-import { collectChronos, collectOutput, collectSeries, type ChronoSeries, type RunOutput, type Series } from '../format/series.js';
-import { effectiveStatus } from '../format/status.js';
-import { coerceRunRecord } from '../format/shape.js';
-import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
+import { RunNotFoundError, StoreError, StoreLinkError, parseEvents, type EventProblem, type ParsedEvents, collectChronos, collectOutput, collectSeries, type ChronoSeries, type RunOutput, type Series, effectiveStatus, coerceRunRecord, type EffectiveStatus, type RunEvent, type RunRecord, type StoreManifest } from 'trainbook/core';
 import { ARCHIVE_FILE, readArchiveClaims, readArchiveMarker, type ArchiveMarker } from './archive.js';
 import { writerAlive } from './lock.js';
 import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';

@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { StoreError, StoreLinkError } from '../errors.js';
-import { frameEvent } from '../format/events.js';
-import { STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from '../format/types.js';
+import { StoreError, StoreLinkError, frameEvent, STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from 'trainbook/core';
 import { acquireRunLock, releaseRunLock } from './lock.js';
 import { ARTIFACTS_DIR, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
 import { inRun, inStore, makeStoreDirs, openStoreFile, readStoreText, storeEntryKind, writeStoreFile } from './safePath.js';

@@ -19,8 +19,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkStorePath, FileAccessError } from 'trainbook/core';
-import { StoreError, StoreLinkError } from '../errors.js';
+import { checkStorePath, FileAccessError, StoreError, StoreLinkError } from 'trainbook/core';
 import { writeFileAtomic } from './atomic.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = fs.constants;

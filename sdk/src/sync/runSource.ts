@@ -8,11 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { EventLine, EventWindow, HubRunRecord, LocalRunSource } from 'trainbook/hub';
-import { StoreError } from '../errors.js';
-import { parseEvents } from '../format/events.js';
-import { collectSeries } from '../format/series.js';
-import { coerceRunRecord } from '../format/shape.js';
-import { EVENTS_FILE, RUN_FILE } from 'trainbook/core';
+import { StoreError, parseEvents, collectSeries, coerceRunRecord, EVENTS_FILE, RUN_FILE } from 'trainbook/core';
 
 const nodeCrc = (bytes: Uint8Array, start: number, end: number): number => crc32(bytes.subarray(start, end));
 const NEWLINE = 0x0a;

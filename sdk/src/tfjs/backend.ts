@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { TrainbookError } from '../errors.js';
+import { TrainbookError } from 'trainbook/core';
 import { inJupyterKernel } from '../run/lifecycle.js';
 
 /** The part of the tfjs API this helper uses, so any tfjs flavour fits. */

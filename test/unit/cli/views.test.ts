@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderRunDetails, renderRunList } from '../../../sdk/src/cli/views.js';
-import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
+import { coerceRunRecord } from '../../../core/src/format/shape.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 const record = (fields: Record<string, unknown>): RunRecord => {
   const coerced = coerceRunRecord({ status: 'completed', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:01:00Z', ...fields });

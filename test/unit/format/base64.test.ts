@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFloat64Into, encodeFloat64, float64Count } from '../../../sdk/src/format/base64.js';
-import { eventProblem } from '../../../sdk/src/format/shape.js';
-import { collectSeries } from '../../../sdk/src/format/series.js';
+import { decodeFloat64Into, encodeFloat64, float64Count } from '../../../core/src/format/base64.js';
+import { eventProblem } from '../../../core/src/format/shape.js';
+import { collectSeries } from '../../../core/src/format/series.js';
 import { MetricBuffer, BINARY_MIN_POINTS } from '../../../sdk/src/run/metricBuffer.js';
 
 describe('format/base64', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { m4, StreamingM4 } from '../../../sdk/src/format/downsample.js';
+import { m4, StreamingM4 } from '../../../core/src/format/downsample.js';
 
 function noisy(length: number, spikeAt: number): Float64Array {
   const y = new Float64Array(length);

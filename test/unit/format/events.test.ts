@@ -1,8 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { crc32Bytes, crc32String } from '../../../sdk/src/format/crc32.js';
-import { frameEvent, parseEvents } from '../../../sdk/src/format/events.js';
-import type { RunEvent } from '../../../sdk/src/format/types.js';
+import { crc32Bytes, crc32String } from '../../../core/src/format/crc32.js';
+import { frameEvent, parseEvents } from '../../../core/src/format/events.js';
+import type { RunEvent } from '../../../core/src/format/types.js';
 
 const encoder = new TextEncoder();
 const crcText = (text: string): number => crc32(text);

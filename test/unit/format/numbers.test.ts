@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeNumber, encodeNumber, formatNumber } from '../../../sdk/src/format/numbers.js';
+import { decodeNumber, encodeNumber, formatNumber } from '../../../core/src/format/numbers.js';
 
 describe('format/numbers', () => {
   describe('encodeNumber / decodeNumber', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValueError, ParamCollisionError } from '../../../sdk/src/errors.js';
-import { flattenParams, mergeParams } from '../../../sdk/src/format/params.js';
+import { InvalidValueError, ParamCollisionError } from '../../../core/src/errors.js';
+import { flattenParams, mergeParams } from '../../../core/src/format/params.js';
 
 describe('format/params', () => {
   describe('flattenParams()', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidValueError } from '../../../sdk/src/errors.js';
-import { copyNames, hasName, nameRecord, nameValue, setName } from '../../../sdk/src/format/names.js';
-import { coerceRunRecord } from '../../../sdk/src/format/shape.js';
-import { checkTagValues, coerceTagValues, hasTags, mergeTagValues, tagTexts, tagValueText } from '../../../sdk/src/format/tags.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
+import { InvalidValueError } from '../../../core/src/errors.js';
+import { copyNames, hasName, nameRecord, nameValue, setName } from '../../../core/src/format/names.js';
+import { coerceRunRecord } from '../../../core/src/format/shape.js';
+import { checkTagValues, coerceTagValues, hasTags, mergeTagValues, tagTexts, tagValueText } from '../../../core/src/format/tags.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 const record = (fields: Record<string, unknown>): RunRecord => {
   const coerced = coerceRunRecord({ id: 'r1', status: 'completed', startedAt: '2026-01-01T00:00:00Z', ...fields });

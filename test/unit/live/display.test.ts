@@ -3,8 +3,8 @@ import { createTslabDisplay, findTslabJupyter, type DisplayContent } from '../..
 import { TerminalSink, progressBar, terminalLine } from '../../../sdk/src/live/terminal.js';
 import { buildPayload } from '../../../sdk/src/live/liveOutput.js';
 import { liveBundle, VEGA_LITE_MIME } from '../../../sdk/src/live/bundle.js';
-import { parseLivePayload, RUN_MIME, summaryLine, estimateEta } from '../../../sdk/src/live/payload.js';
-import type { RunRecord } from '../../../sdk/src/format/types.js';
+import { parseLivePayload, RUN_MIME, summaryLine, estimateEta } from '../../../core/src/live/payload.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 function record(overrides: Partial<RunRecord> = {}): RunRecord {
   return {

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../format/units.js';
+import { formatBytes } from 'trainbook/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';

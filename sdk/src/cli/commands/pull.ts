@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { hubUrl, withHub } from '../hubSession.js';
 import { safeText } from '../text.js';
-import { parseQuery, QueryError, type QueryNode } from '../../experiments/query.js';
+import { parseQuery, QueryError, type QueryNode } from 'trainbook/core';
 import { storeDirFromArgument } from '../../store/paths.js';
 import { storeForPulledRun, writePulledRun } from '../../store/pulledRuns.js';
 

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { safeText } from '../text.js';
-import { linkedRunIds } from '../../experiments/runs.js';
-import { RUN_MIME } from '../../live/payload.js';
+import { linkedRunIds, RUN_MIME, PARAMETERS_TAG } from 'trainbook/core';
 import { storeDirForNotebook } from '../../store/paths.js';
 import { openStore, type RunSummary } from '../../store/reader.js';
 import { expandGrid } from '../../headless/grid.js';
@@ -20,7 +19,6 @@ import { writeExecutionRecord, writeFinishedRun } from '../../store/finishedRuns
 import { applyEvent, eventLine, newProgress, paramsLabel, renderProgress, type JobProgress } from '../../headless/progress.js';
 import { renderSummary, type JobOutcome } from '../../headless/summary.js';
 import { valueSource } from '../../headless/inject.js';
-import { PARAMETERS_TAG } from '../../experiments/runs.js';
 
 interface RunOptions {
   param: string[];

@@ -4,7 +4,6 @@
  * Pure (the JupyterLab panel reads them through the Contents API).
  */
 
-export const ARCHIVE_CLAIMS_DIR = 'archives';
 /** Claim file names: `v1`, `v2`, ... */
 export const ARCHIVE_CLAIM_NAME = /^v[1-9]\d*$/;
 

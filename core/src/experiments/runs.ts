@@ -3,13 +3,12 @@
  * record of a tagged cell that never called the SDK, the execution record, the fields a query
  * sees for a run, sorting, and the parameter diff. No I/O; runs in Node and in the browser.
  */
-import { formatDuration as formatSpacedDuration } from '../format/units.js';
 import { isSystemMetric } from '../charts/spec.js';
 import { bareRunRecord } from '../format/records.js';
 import { flattenParams, mergeParams, type FlatParams, type ParamValue } from '../format/params.js';
 import { hasName, nameRecord, nameValue } from '../format/names.js';
 import { tagTexts } from '../format/tags.js';
-import { AnyOf } from './query.js';
+import { AnyOf } from '../query/query.js';
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus, HEARTBEAT_INTERVAL_MS } from '../format/status.js';
 import { STORE_FORMAT, type CellInfo, type EffectiveStatus, type RunEvent, type RunRecord } from '../format/types.js';
@@ -365,9 +364,4 @@ export function formatParam(value: ParamValue | undefined): string {
   if (value === undefined) return '—';
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
-}
-
-/** Durations in the panel: `850 ms`, `3 min 05 s`. */
-export function formatDuration(ms: number | null): string {
-  return formatSpacedDuration(ms, true);
 }
