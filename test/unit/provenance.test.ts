@@ -31,6 +31,38 @@ describe('provenance', () => {
     it('is null outside a git work tree', () => {
       expect(collectGit(tempDir(), tempDir())).toBeNull();
     });
+
+    it('only reads: runs no fsmonitor hook, external diff or textconv program a repository configures', () => {
+      const repo = tempDir();
+      const outside = tempDir();
+      git(repo, 'init', '-q', '-b', 'main');
+      fs.writeFileSync(path.join(repo, 'train.ts'), 'const lr = 0.1;\n');
+      fs.writeFileSync(path.join(repo, '.gitattributes'), '* diff=evil\n');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-qm', 'first');
+      // A folder copied from someone else can carry a .git/config like this one.
+      git(repo, 'config', 'core.fsmonitor', `touch ${path.join(outside, 'pwned-fsmonitor')}; false #`);
+      git(repo, 'config', 'diff.evil.textconv', `touch ${path.join(outside, 'pwned-textconv')}; cat`);
+      git(repo, 'config', 'diff.external', `touch ${path.join(outside, 'pwned-external')}; true`);
+      fs.writeFileSync(path.join(repo, 'train.ts'), 'const lr = 0.01;\n');
+      const runDir = tempDir();
+      fs.mkdirSync(path.join(runDir, 'artifacts'));
+      const info = collectGit(repo, runDir)!;
+      expect(info).toMatchObject({ branch: 'main', dirty: true, diffFile: 'artifacts/git.diff' });
+      expect(fs.readFileSync(path.join(runDir, info.diffFile!), 'utf8')).toContain('+const lr = 0.01;');
+      expect(fs.readdirSync(outside)).toEqual([]);
+    });
+
+    it('gives the branch as HEAD when detached and is null before the first commit', () => {
+      const repo = tempDir();
+      git(repo, 'init', '-q', '-b', 'main');
+      expect(collectGit(repo, tempDir())).toBeNull();
+      fs.writeFileSync(path.join(repo, 'HEAD'), 'a file named like the revision\n');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-qm', 'first');
+      git(repo, 'checkout', '-q', '--detach');
+      expect(collectGit(repo, tempDir())).toMatchObject({ commit: git(repo, 'rev-parse', 'HEAD'), branch: 'HEAD', dirty: false });
+    });
   });
   describe('collectEnv()', () => {
     it('describes node, OS, CPU and memory', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LITERAL_DEPTH, MAX_PARAMETERS_SOURCE, parseParametersCell } from '../../core/src/experiments/parameters.js';
+import { MAX_LITERAL_DEPTH, MAX_PARAMETERS_SOURCE, parseParametersCell } from '../../../core/src/experiments/parameters.js';
 
 describe('parseParametersCell()', () => {
   it('reads top-level const/let/var literals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnyOf, matchesQuery, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery, QueryError } from '../../core/src/query/query.js';
+import { AnyOf, matchesQuery, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, parseQuery, QueryError } from '../../../core/src/query/query.js';
 
 const run = (fields: Record<string, unknown>) => (field: string) => fields[field];
 const matches = (query: string, fields: Record<string, unknown>) => matchesQuery(parseQuery(query), run(fields));

@@ -1,10 +1,10 @@
-import { newRunId } from '../../core/src/format/ids.js';
+import { newRunId } from '../../../core/src/format/ids.js';
 import { describe, expect, it } from 'vitest';
-import { coerceRunRecord } from '../../core/src/format/shape.js';
-import { frameEvent, parseEvents } from '../../core/src/format/events.js';
-import { crc32String } from '../../core/src/format/crc32.js';
-import type { RunRecord } from '../../core/src/format/types.js';
-import { matchesQuery, parseQuery } from '../../core/src/query/query.js';
+import { coerceRunRecord } from '../../../core/src/format/shape.js';
+import { frameEvent, parseEvents } from '../../../core/src/format/events.js';
+import { crc32String } from '../../../core/src/format/crc32.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
+import { matchesQuery, parseQuery } from '../../../core/src/query/query.js';
 import {
   cellRunEvents,
   cellRunRecord,
@@ -20,7 +20,7 @@ import {
   RESTART_GRACE_MS,
   errorFromStderr,
   type CellExecution,
-} from '../../core/src/experiments/runs.js';
+} from '../../../core/src/experiments/runs.js';
 
 const execution: CellExecution = {
   notebook: 'dir/train.ipynb',
