@@ -4,7 +4,10 @@
 (function () {
   'use strict';
   var root = document.documentElement;
-  var dataElement = document.getElementById('report-data');
+  // The builder writes its data block after everything a template renders: read the last one, so
+  // an element a template names report-data can never stand in for it.
+  var dataBlocks = document.querySelectorAll('script#report-data[type="application/json"]');
+  var dataElement = dataBlocks[dataBlocks.length - 1];
   if (!dataElement) return;
   var report = JSON.parse(dataElement.textContent || '{}');
   var runs = report.runs || [];

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { outputPaths, runTimestamp } from '../../sdk/src/headless/naming.js';
 import { driverJob, planJobs } from '../../sdk/src/headless/plan.js';
 import { ERROR_PLACEHOLDER } from '../../sdk/src/headless/kernelCode.js';
-import { resolvePython } from '../../sdk/src/headless/python.js';
 import { InvalidParameterError } from '../../core/src/errors.js';
 import type { NotebookJson } from '../../sdk/src/headless/notebook.js';
 
@@ -81,17 +80,5 @@ describe('planJobs()', () => {
     expect(input.on_failure).toContain(ERROR_PLACEHOLDER);
     expect(input.notebook.cells).toHaveLength(5);
     expect(JSON.parse(JSON.stringify(input))).toEqual(input);
-  });
-});
-
-describe('resolvePython()', () => {
-  const env = {};
-  it('prefers the option, then TRAINBOOK_PYTHON, then a .venv above the notebook, then python3', () => {
-    const venv = path.join('/w', '.venv', 'bin', 'python');
-    const isFile = (f: string) => f === venv;
-    expect(resolvePython({ option: '/py', notebookDir: '/w/a/b', env: { TRAINBOOK_PYTHON: '/env' }, isFile, platform: 'linux' }).python).toBe('/py');
-    expect(resolvePython({ notebookDir: '/w/a/b', env: { TRAINBOOK_PYTHON: '/env' }, isFile, platform: 'linux' }).python).toBe('/env');
-    expect(resolvePython({ notebookDir: '/w/a/b', env, isFile, platform: 'linux' })).toEqual({ python: venv, source: 'venv' });
-    expect(resolvePython({ notebookDir: '/elsewhere', env, isFile, platform: 'linux' })).toEqual({ python: 'python3', source: 'path' });
   });
 });

@@ -126,6 +126,7 @@ describe('trainbook serve', () => {
     fs.mkdirSync(path.join(root, 'sub'), { recursive: true });
     fs.writeFileSync(path.join(root, 'index.html'), '<p>index</p>');
     fs.writeFileSync(path.join(root, 'sub', 'a.html'), '<p>a</p>');
+    fs.writeFileSync(path.join(root, 'trainbook-reports.json'), '{"format":1,"reports":[]}'); // as publish leaves it
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
     fs.symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'link.txt'));
     const port = await freePort();

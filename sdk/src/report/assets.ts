@@ -1,7 +1,8 @@
 /**
  * The files a report inlines and where they come from: the templates folder that ships with the
  * package (`report-templates/`, overridable file by file with `--template <dir>`) and the
- * browser builds of vega and vega-embed from node_modules. Reads nothing else.
+ * browser builds of vega and vega-embed from node_modules. Reads nothing else. A template folder
+ * may replace `report.js`, but build.ts only runs that one with `allowTemplateScripts`.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -59,6 +60,8 @@ export interface TemplateFile {
   /** Absolute path, for error messages. */
   file: string;
   source: string;
+  /** True when the file comes from the `--template` folder rather than the shipped templates. */
+  fromTemplate: boolean;
 }
 
 function listFiles(root: string): string[] {
@@ -82,8 +85,14 @@ export function readTemplateFiles(overrideDir?: string | null, defaultDir = DEFA
     for (const name of listFiles(root)) {
       if (!/\.(hbs|css|js)$/.test(name)) continue;
       const file = path.join(root, name);
-      files.set(name, { name, file, source: fs.readFileSync(file, 'utf8') });
+      files.set(name, { name, file, source: fs.readFileSync(file, 'utf8'), fromTemplate: root === overrideDir });
     }
   }
   return files;
+}
+
+/** One of the shipped template files, whatever a `--template` folder holds (the report's own script is always read from here). */
+export function builtinTemplateFile(name: string, defaultDir = DEFAULT_TEMPLATES): TemplateFile {
+  const file = path.join(defaultDir, name);
+  return { name, file, source: fs.readFileSync(file, 'utf8'), fromTemplate: false };
 }

@@ -5,12 +5,13 @@
 import { StoreError, isSystemMetric } from 'trainbook/core';
 import type { Store, RunSummary } from '../store/reader.js';
 import { SDK_VERSION } from '../version.js';
-import { readTemplateFiles, vendorScripts, inlineScript, type InlineScript } from './assets.js';
+import { builtinTemplateFile, readTemplateFiles, vendorScripts, inlineScript, type InlineScript, type TemplateFile } from './assets.js';
 import { elapsedSeries, reduceSeries, type ReducedSeries } from './chartData.js';
 import { buildReportModel, type ReportModel, type ReportProblem, type ReportRunInput } from './model.js';
 import { renderChart } from './render.js';
 import { parseRunQuery, selectRuns } from './select.js';
-import { compileTemplates, TemplateError } from './templates.js';
+import { jsonForScript } from './escape.js';
+import { compileTemplates, securePage, TemplateError } from './templates.js';
 
 export interface ReportOptions {
   stores: readonly Store[];
@@ -21,6 +22,14 @@ export interface ReportOptions {
   now?: () => number;
   /** Progress lines for people ("reading 3 runs…"). */
   progress?: (line: string) => void;
+  /**
+   * `--allow-template-scripts`: let a `report.js` in `templateDir` replace the built-in one (its
+   * hash then goes into the page's CSP and it runs). Off, the built-in script is used whatever
+   * the template folder holds.
+   */
+  allowTemplateScripts?: boolean;
+  /** Warnings for people, such as a template's script being run or left out. */
+  warn?: (line: string) => void;
 }
 
 export interface ReportResult {
@@ -38,12 +47,52 @@ export function defaultTitle(stores: readonly Store[]): string {
   return `${stores.map(storeLabel).join(', ')} — trainbook report`;
 }
 
+/**
+ * The report's own script: the built-in `report.js`, or the template folder's when
+ * `allowTemplateScripts` is set, with a warning either way the template brings one.
+ */
+export function clientScript(files: ReadonlyMap<string, TemplateFile>, allowTemplateScripts: boolean, warn: (line: string) => void): InlineScript {
+  const own = files.get('report.js');
+  if (own?.fromTemplate && allowTemplateScripts) {
+    warn(`warning: running the template's own script ${own.file} in the report (--allow-template-scripts): it can read and change everything the report shows. Use this only with templates you trust.`);
+    try {
+      return inlineScript(own.file, own.source);
+    } catch (error) {
+      throw new TemplateError(own.file, null, (error as Error).message);
+    }
+  }
+  if (own?.fromTemplate) warn(`the template's ${own.file} is not used: the built-in report.js runs instead. Pass --allow-template-scripts to run a template's own script (only for templates you trust).`);
+  const builtin = builtinTemplateFile('report.js');
+  return inlineScript(builtin.file, builtin.source);
+}
+
+/**
+ * The page's Content-Security-Policy: no network, and only `scripts` (by hash) may run; a
+ * template's inline scripts and event handlers never match. Pure.
+ */
+export function reportCsp(scripts: readonly InlineScript[]): string {
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map((script) => script.hash).join(' ')}`,
+    // vega-embed and its tooltip add <style> elements; styles cannot reach the network here.
+    "style-src 'unsafe-inline'",
+    'img-src data: blob:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+/**
+ * Builds the report: the template renders the content; the builder itself writes the CSP (first
+ * in `<head>`), the data block and the scripts around it (see securePage()).
+ */
 export async function buildReport(options: ReportOptions): Promise<ReportResult> {
   const progress = options.progress ?? (() => {});
   const now = options.now ?? Date.now;
   // Templates first: a broken template should fail before minutes of reading and rendering.
   const files = readTemplateFiles(options.templateDir);
   const templates = compileTemplates(files);
+  const client = clientScript(files, options.allowTemplateScripts ?? false, options.warn ?? (() => {}));
   const asset = (name: string) => {
     const file = files.get(name);
     if (!file) throw new TemplateError(name, null, 'missing from the templates folder');
@@ -107,19 +156,11 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     charts: charts.map((chart) => ({ group: chart.group, runs: chart.runs, metrics: chart.metrics, columns: chart.columns, spec: chart.vegaSpec })),
   };
 
-  const client = inlineScript(asset('report.js').file, asset('report.js').source);
   const scripts: InlineScript[] = [...vendorScripts(), client];
-  const csp = [
-    "default-src 'none'",
-    `script-src ${scripts.map((script) => script.hash).join(' ')}`,
-    // vega-embed and its tooltip add <style> elements; styles cannot reach the network here.
-    "style-src 'unsafe-inline'",
-    'img-src data: blob:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  // The data block and scripts are the builder's, after everything the template renders.
+  const end = [`<script type="application/json" id="report-data">${jsonForScript(data)}</script>`, ...scripts.map((script) => `<script>${script.code}</script>`), ''].join('\n');
 
-  const html = templates.render('report', {
+  const rendered = templates.render('report', {
     ...model,
     charts: charts.map((chart) => ({
       group: chart.group,
@@ -132,11 +173,9 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       notFinite: chart.notFinite,
       downsampled: chart.drawn + chart.notFinite < chart.logged,
     })),
-    csp,
     css: asset('report.css').source,
-    scripts,
-    data,
   });
+  const html = securePage(rendered, { csp: reportCsp(scripts), end });
   progress(`done: ${inputs.length} runs, ${model.charts.length} charts, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB`);
   return { html, model, problems: model.problems };
 }

@@ -1,7 +1,9 @@
 /**
  * Handlebars for reports: one isolated environment, our helpers, every template and partial
  * compiled up front so a syntax error is reported before anything is written, and every error
- * named with its file and line.
+ * named with its file and line. A template folder can come from anyone, so what keeps a page
+ * safe is not a template's: securePage() wraps what templates render in the builder's own
+ * document start (Content-Security-Policy first) and end (data block and scripts).
  */
 import Handlebars from 'handlebars';
 import { TrainbookError } from 'trainbook/core';
@@ -90,4 +92,40 @@ export function compileTemplates(files: ReadonlyMap<string, TemplateFile>): Temp
       return template(context);
     },
   };
+}
+
+/**
+ * What a template may start with and the builder writes itself: doctype, `<html …>` (its `lang` is
+ * kept) and `<head …>`. Anything else the template puts first lands after the builder's CSP.
+ */
+const DOCUMENT_START = /^\s*(?:<!doctype\b[^>]*>\s*)?(?:<html\b([^>]*)>\s*)?(?:<head\b[^>]*>)?/i;
+/** What a template may end with and the builder writes itself, after the data block and scripts. */
+const DOCUMENT_END = /(?:<\/body\s*>\s*)?(?:<\/html\s*>\s*)?$/i;
+
+/**
+ * A whole page from what a template rendered: the builder's `<!doctype html><html><head>` with its
+ * Content-Security-Policy meta first and `<meta charset="utf-8">` next, the template's output, then
+ * `end` (the builder's data block and scripts) and `</body></html>`. Whatever the template holds
+ * (no CSP meta, a CSP of its own, inline scripts, markup before its doctype) comes after the
+ * builder's policy, so it can only add restrictions. Pure.
+ *
+ * @example
+ * securePage('<!doctype html><html lang="fr"><head><title>x</title></head><body>hi</body></html>', { csp: "default-src 'none'" });
+ * // '<!doctype html>\n<html lang="fr">\n<head>\n<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;">\n<meta charset="utf-8">\n<title>x</title></head><body>hi\n</body>\n</html>\n'
+ */
+export function securePage(rendered: string, parts: { csp: string; end?: string }): string {
+  const start = DOCUMENT_START.exec(rendered)!;
+  const lang = /(?:^|\s)lang\s*=\s*["']?([A-Za-z0-9-]{1,35})(?=["'\s]|$)/i.exec(start[1] ?? '')?.[1] ?? 'en';
+  const inner = rendered.slice(start[0].length).replace(DOCUMENT_END, '');
+  return [
+    '<!doctype html>',
+    `<html lang="${lang}">`,
+    '<head>',
+    `<meta http-equiv="Content-Security-Policy" content="${Handlebars.escapeExpression(parts.csp)}">`,
+    '<meta charset="utf-8">',
+    inner,
+    `${parts.end ?? ''}</body>`,
+    '</html>',
+    '',
+  ].join('\n');
 }

@@ -25,19 +25,25 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 3000): st
 }
 
 /**
+ * Options for provenance's git calls, which only read: take no optional locks (never rewrite the
+ * index) and run no fsmonitor hook; the diff below also runs no external diff or textconv program.
+ */
+const READ_ONLY_GIT = ['--no-optional-locks', '-c', 'core.fsmonitor=false'];
+
+/**
  * Commit, branch and dirty flag of the git work tree around `cwd`, or null outside one. When the
  * tree is dirty, `git diff HEAD` (capped) is saved to the run's artifacts so the code can be
  * restored.
  */
 export function collectGit(cwd: string, runDir: string): GitInfo | null {
-  const commit = run('git', ['rev-parse', 'HEAD'], cwd)?.trim();
+  const commit = run('git', [...READ_ONLY_GIT, 'rev-parse', '--verify', 'HEAD', '--'], cwd)?.trim();
   if (!commit) return null;
-  const branch = run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], cwd)?.trim() ?? null;
-  const status = run('git', ['status', '--porcelain', '--untracked-files=no'], cwd) ?? '';
+  const branch = run('git', [...READ_ONLY_GIT, 'rev-parse', '--abbrev-ref', '--verify', 'HEAD', '--'], cwd)?.trim() ?? null;
+  const status = run('git', [...READ_ONLY_GIT, 'status', '--porcelain', '--untracked-files=no'], cwd) ?? '';
   const dirty = status.trim().length > 0;
   const info: GitInfo = { commit, branch, dirty, diffFile: null, diffBytes: 0, diffTruncated: false };
   if (dirty) {
-    const diff = run('git', ['diff', 'HEAD', '--no-color', '--no-ext-diff'], cwd) ?? '';
+    const diff = run('git', [...READ_ONLY_GIT, 'diff', '--no-color', '--no-ext-diff', '--no-textconv', 'HEAD', '--'], cwd) ?? '';
     const bytes = Buffer.from(diff, 'utf8');
     info.diffBytes = bytes.length;
     info.diffTruncated = bytes.length > GIT_DIFF_LIMIT_BYTES;

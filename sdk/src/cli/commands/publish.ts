@@ -18,6 +18,7 @@ interface PublishOptions {
   run?: string;
   compare?: string;
   template?: string;
+  allowTemplateScripts?: boolean;
   title?: string;
 }
 
@@ -34,20 +35,26 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .option('--run <run>', 'make the link open at this run (#run=<id>)')
     .option('--compare <runs>', 'make the link open comparing these runs (comma-separated)')
     .option('--template <dir>', 'a folder of templates overriding the built-in ones')
+    .option('--allow-template-scripts', "run the --template folder's own report.js in the report (only for templates you trust)")
     .option('--title <text>', 'the report title')
     .addHelpText('after', '\nExamples:\n  trainbook publish --to public --base-url https://example.org/runs/\n  trainbook publish --to git:origin#gh-pages --compare baseline,fast\n')
     .action(async (stores: string[], options: PublishOptions) => {
-      let target;
-      try {
-        target = parsePublishTarget(options.to);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      // A remote or branch git could misread is a PublishTargetError (exit 2), before any git runs.
+      const target = parsePublishTarget(options.to);
       if (options.baseUrl && !/^https?:\/\//i.test(options.baseUrl)) throw new UsageError('--base-url must start with http:// or https://');
       const selected = selectStores(stores, io.cwd);
       const templateDir = options.template ? path.resolve(io.cwd, options.template) : null;
       const progress = (line: string) => io.err(`trainbook: ${line}\n`);
-      const result = await buildReport({ stores: selected, runs: options.runs ?? null, title: options.title ?? null, templateDir, now: io.now, progress });
+      const result = await buildReport({
+        stores: selected,
+        runs: options.runs ?? null,
+        title: options.title ?? null,
+        templateDir,
+        now: io.now,
+        progress,
+        allowTemplateScripts: options.allowTemplateScripts ?? false,
+        warn: (line) => io.err(`trainbook: ${safeText(line)}\n`),
+      });
       const runs = result.model.runs.map((run) => ({ record: { id: run.id, name: run.name } }));
       const linkTarget = {
         run: options.run ? findByReference(runs, options.run).record.id : null,

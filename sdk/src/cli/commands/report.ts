@@ -13,6 +13,7 @@ export interface ReportCommandOptions {
   output?: string;
   runs?: string;
   template?: string;
+  allowTemplateScripts?: boolean;
   title?: string;
   hub?: string | boolean;
 }
@@ -26,6 +27,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .option('-o, --output <file>', 'where to write the report', 'report.html')
     .option('--runs <query>', 'which runs: ids, id prefixes or names, and filters such as status=completed or lr>0.01, separated by commas')
     .option('--template <dir>', 'a folder of templates (report.hbs, partials/*.hbs, report.css, report.js) overriding the built-in ones')
+    .option('--allow-template-scripts', "run the --template folder's own report.js in the report (only for templates you trust; otherwise the built-in script runs)")
     .option('--title <text>', 'the report title')
     .option('--hub [url]', 'report on the team hub\'s runs (those --runs picks) instead of local stores (default URL: TRAINBOOK_HUB)')
     .addHelpText('after', '\nExamples:\n  trainbook report train.ipynb -o report.html\n  trainbook report --runs "status=completed,lr<0.01"\n  trainbook report --runs 20261122-2108,baseline --title "LR sweep"\n')
@@ -39,6 +41,8 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
         templateDir: options.template ? path.resolve(io.cwd, options.template) : null,
         now: io.now,
         progress: (line) => io.err(`trainbook: ${line}\n`),
+        allowTemplateScripts: options.allowTemplateScripts ?? false,
+        warn: (line) => io.err(`trainbook: ${safeText(line)}\n`),
       });
       writeFileAtomic(output, result.html);
       for (const problem of result.problems) io.err(`trainbook: skipped damaged data in ${safeText(problem.where)}: ${safeText(problem.reason)}\n`);

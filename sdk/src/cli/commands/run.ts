@@ -12,7 +12,7 @@ import { parseGridAxis, parseParamAssignment, type GridAxis } from '../../headle
 import { cellTags, parseNotebook, type NotebookJson } from '../../headless/notebook.js';
 import { outputPaths } from '../../headless/naming.js';
 import { planJobs, type HeadlessJob } from '../../headless/plan.js';
-import { resolvePython } from '../../headless/python.js';
+import { resolvePython, statFacts } from '../../headless/python.js';
 import { checkJupyter, executeJobs, isFile } from '../../headless/execute.js';
 import { experimentExecutions, noteCellTiming, type CellTiming } from '../../headless/executions.js';
 import { writeExecutionRecord, writeFinishedRun } from '../../store/finishedRuns.js';
@@ -43,7 +43,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .option('--parallel <n>', 'notebooks to run at once, each with its own kernel', '1')
     .option('-o, --output <path>', 'where to save the executed notebook (numbered -1, -2, ... for several jobs)')
     .option('--timeout <seconds>', 'stop a cell that runs longer than this')
-    .option('--jupyter-python <path>', 'Python of the Jupyter installation (default: TRAINBOOK_PYTHON, a .venv above the notebook, python3)')
+    .option('--jupyter-python <path>', "Python of the Jupyter installation (default: TRAINBOOK_PYTHON, your own .venv in the notebook's folder or project root, python3)")
     .option('--kernel <name>', "kernel to run (default: the notebook's kernelspec, else tslab)")
     .action(async (notebookArg: string, options: RunOptions) => {
       setExit(await runNotebook(notebookArg, options, io));
@@ -87,7 +87,8 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
   warnAboutParameters(nb, jobs[0]!, Object.keys(paramSets[0] ?? {}), io);
 
   const env = { ...process.env };
-  const { python } = resolvePython({ option: options.jupyterPython, notebookDir: path.dirname(notebook), env, isFile });
+  const { python, warnings } = resolvePython({ option: options.jupyterPython, notebookDir: path.dirname(notebook), env, stat: statFacts, uid: process.getuid?.() ?? null });
+  for (const warning of warnings) io.err(`trainbook: warning: ${safeText(warning)}\n`);
   const kernel = options.kernel ?? defaultKernel(nb);
   checkJupyter(python, kernel, env);
   for (const folder of new Set(outputs.map((file) => path.dirname(file)))) fs.mkdirSync(folder, { recursive: true });
