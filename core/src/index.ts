@@ -29,3 +29,4 @@ export * from './experiments/parameters.js';
 export * from './experiments/runs.js';
 export * from './live/payload.js';
 export * from './charts/spec.js';
+export * from './runs/lookup.js';
