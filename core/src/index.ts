@@ -30,3 +30,4 @@ export * from './experiments/runs.js';
 export * from './live/payload.js';
 export * from './charts/spec.js';
 export * from './runs/lookup.js';
+export * from './metrics/direction.js';

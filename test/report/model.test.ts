@@ -56,4 +56,12 @@ describe('report model', () => {
     expect(m.paramDiff.rows.find((row) => row.key === 'toString')!.values).toEqual(['1', '—']);
     expect(m.summary.best).toEqual([{ metric: 'constructor', value: '7', run: 'n', anchor: 'run=r3' }]);
   });
+
+  it('picks each best value in the direction keepBest uses: highest bleu and reward, lowest error_rate', () => {
+    const summary = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([name, v]) => [name, { last: v, min: v, max: v, count: 1, step: 0 }]));
+    const low = record({ id: 'r5', name: 'low', summary: summary({ bleu: 0.1, reward: 1, error_rate: 0.1 }) });
+    const high = record({ id: 'r6', name: 'high', summary: summary({ bleu: 0.4, reward: 9, error_rate: 0.3 }) });
+    const best = Object.fromEntries(model([low, high]).summary.best.map((b) => [b.metric, b.run]));
+    expect(best).toEqual({ bleu: 'high', reward: 'high', error_rate: 'low' });
+  });
 });

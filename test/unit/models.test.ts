@@ -52,6 +52,9 @@ describe('models', () => {
       for (const name of ['acc', 'val_acc', 'accuracy', 'val_accuracy', 'auc', 'val_AUC', 'precision', 'recall', 'f1', 'val_f1_score']) expect(resolveMode(name, 'auto'), name).toBe('max');
       for (const name of ['loss', 'val_loss', 'mae', 'mse', 'val_mean_squared_error']) expect(resolveMode(name, 'auto'), name).toBe('min');
       expect(resolveMode('val_loss')).toBe('min');
+      // The report's rule too (core metricDirection): scores such as bleu and reward are better high.
+      for (const name of ['bleu', 'val_bleu', 'reward', 'episode_reward']) expect(resolveMode(name, 'auto'), name).toBe('max');
+      expect(resolveMode('error_rate', 'auto')).toBe('min');
     });
     it('an explicit mode wins', () => {
       expect(resolveMode('val_acc', 'min')).toBe('min');

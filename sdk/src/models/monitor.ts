@@ -1,12 +1,11 @@
 /** Which way a monitored metric improves, and whether a new value beats the best so far. */
+import { metricDirection } from 'trainbook/core';
 
 export type MonitorMode = 'min' | 'max' | 'auto';
 
-/** Metrics where higher is better, when `mode` is 'auto' (as in Keras: accuracy-like names). */
-const HIGHER_IS_BETTER = /acc|auc|precision|recall|f1/i;
-
 /**
- * Resolves `mode: 'auto'`: max for names containing acc, auc, precision, recall or f1, else min.
+ * Resolves `mode: 'auto'` with the core's one rule (`metricDirection`): max for score-like names
+ * (acc, auc, precision, recall, f1, bleu, reward, ...), min for losses, errors and anything else.
  *
  * @example
  * resolveMode('val_loss', 'auto');   // 'min'
@@ -14,7 +13,7 @@ const HIGHER_IS_BETTER = /acc|auc|precision|recall|f1/i;
  */
 export function resolveMode(monitor: string, mode: MonitorMode = 'auto'): 'min' | 'max' {
   if (mode === 'min' || mode === 'max') return mode;
-  return HIGHER_IS_BETTER.test(monitor) ? 'max' : 'min';
+  return metricDirection(monitor);
 }
 
 /**

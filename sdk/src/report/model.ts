@@ -4,7 +4,7 @@
  * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
  * it for its context.
  */
-import { groupMetrics, isSystemMetric, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, hasName, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
+import { groupMetrics, isSystemMetric, isBetter, metricDirection, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, hasName, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
 import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
 import { highlight } from './highlight.js';
 
@@ -173,11 +173,11 @@ function tableMetrics(records: readonly RunRecord[]): string[] {
   return (epochLevel.length > 0 ? epochLevel : all).slice(0, 8);
 }
 
-/** For the summary: the best final value of each metric (lowest for losses and errors, else highest). */
+/** For the summary: the best final value of each metric, in the direction the core's rule gives (`metricDirection`). */
 function bestValues(runs: readonly ReportRunInput[], labels: string[], metrics: string[]): ReportModel['summary']['best'] {
   const best: ReportModel['summary']['best'] = [];
   for (const metric of metrics.slice(0, 4)) {
-    const lowerIsBetter = /loss|err|mse|mae|rmse|perplexity/i.test(metric);
+    const direction = metricDirection(metric);
     let chosen = -1;
     let chosenValue = NaN;
     runs.forEach((run, i) => {
@@ -185,7 +185,7 @@ function bestValues(runs: readonly ReportRunInput[], labels: string[], metrics: 
       if (!summary) return;
       const value = decodeNumber(summary.last);
       if (!Number.isFinite(value)) return;
-      if (chosen < 0 || (lowerIsBetter ? value < chosenValue : value > chosenValue)) {
+      if (chosen < 0 || isBetter(direction, value, chosenValue)) {
         chosen = i;
         chosenValue = value;
       }
