@@ -55,6 +55,9 @@ node sdk/bin/trainbook.js jupyter install --prefix .venv --link >&2
 # --- the example notebooks import 'trainbook' as a user's project would ------------------------
 mkdir -p examples/node_modules
 [ -L examples/node_modules/trainbook ] || ln -sfn ../.. examples/node_modules/trainbook
+# ... and `npx trainbook` works in a terminal there, as after `npm install trainbook`.
+mkdir -p examples/node_modules/.bin
+[ -L examples/node_modules/.bin/trainbook ] || ln -sfn ../trainbook/sdk/bin/trainbook.js examples/node_modules/.bin/trainbook
 
 # --- no news or update checks from JupyterLab: this lab works offline ------------------------
 mkdir -p .venv/share/jupyter/lab/settings
