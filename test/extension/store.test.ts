@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExperimentStore, StoreFolderError } from '../../extension/src/experiments/store.js';
-import type { ExecutionRecord } from '../../core/src/experiments/runs.js';
+import type { ExecutionRecord } from '../../core/src/experiments/cellRuns.js';
 import { bareRunRecord } from '../../core/src/format/records.js';
 import type { RunEvent } from '../../core/src/format/types.js';
 import { init } from '../../sdk/src/index.js';

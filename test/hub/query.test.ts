@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileQuery, listRuns, migrate, openHub, pushRun, SqlParams, type Hub } from 'trainbook/hub';
 import { init, openStore } from '../../sdk/src/index.js';
 import { matchesQuery, parseQuery } from '../../core/src/query/query.js';
-import { rowFor, runField } from '../../core/src/experiments/runs.js';
+import { rowFor, runField } from '../../core/src/runs/rows.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { sourceFor } from './fixtures.js';
 

@@ -18,6 +18,8 @@ export interface FileEntry {
   kind: EntryKind;
   /** Last modification (ISO 8601), when the implementation knows it: lets readers skip unchanged files. */
   modified?: string;
+  /** What a link points to, for messages (kind 'link' only, when it could be read). */
+  target?: string;
 }
 
 export interface WriteOptions {

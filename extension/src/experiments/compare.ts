@@ -4,7 +4,7 @@
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
 import type { Result } from 'vega-embed';
-import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme, decodeNumber, encodeNumber, formatNumber, type Series, type RunRecord, formatParam, paramDiff } from 'trainbook/core';
+import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme, decodeNumber, encodeNumber, formatNumber, type Series, type RunRecord, formatValue, paramDiff, runLabels } from 'trainbook/core';
 import { embedGroupChart } from '../charts.js';
 import { loadVegaEmbed } from '../vegaLoader.js';
 
@@ -15,12 +15,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
-}
-
-/** A short label per run for legends: its name, made unique with the id's tail. */
-export function runLabels(records: readonly RunRecord[]): string[] {
-  const names = records.map((r) => r.name || r.id);
-  return names.map((name, i) => (names.indexOf(name) !== names.lastIndexOf(name) ? `${name} (${records[i]!.id.slice(-5)})` : name));
 }
 
 export class CompareView {
@@ -78,7 +72,7 @@ export class CompareView {
       const tr = el('tr', row.differs ? 'tb-mod-differs' : undefined);
       tr.dataset.param = row.key;
       tr.dataset.differs = String(row.differs);
-      tr.append(el('th', undefined, row.key), ...row.values.map((v) => el('td', undefined, formatParam(v))));
+      tr.append(el('th', undefined, row.key), ...row.values.map((v) => el('td', undefined, formatValue(v))));
       table.tBodies[0]!.append(tr);
     }
     return table;

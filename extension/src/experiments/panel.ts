@@ -5,7 +5,7 @@
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
-import { decodeNumber, formatNumber, nameValue, hasTags, tagTexts, matchesQuery, parseQuery, QueryError, type QueryNode, columnsOf, formatDuration, formatParam, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow, type RunRecord } from 'trainbook/core';
+import { decodeNumber, formatNumber, nameValue, hasTags, tagTexts, matchesQuery, parseQuery, QueryError, type QueryNode, columnsOf, formatDuration, formatValue, METRIC_STATS, rowFor, runField, sortRows, type KernelRestart, type MetricStat, type RunRow, type RunRecord } from 'trainbook/core';
 import { currentChartTheme } from '../theme.js';
 import { CompareView } from './compare.js';
 import { RunDetailsView } from './details.js';
@@ -307,7 +307,7 @@ export class RunsPanel extends Widget {
       else if (column.id === TAGS_COLUMN.id) {
         td.textContent = tagTexts(record).join(', ');
         td.title = td.textContent;
-      } else if (column.id.startsWith('param:')) td.textContent = formatParam(nameValue(record.params, column.id.slice(6)));
+      } else if (column.id.startsWith('param:')) td.textContent = formatValue(nameValue(record.params, column.id.slice(6)));
       else if (column.id.startsWith('metric:')) {
         const summary = nameValue(record.summary, column.id.slice(7));
         if (summary) {

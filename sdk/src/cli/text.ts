@@ -2,7 +2,7 @@
  * Pure text helpers for the terminal. Names and values come from runs, which may come from
  * anyone: control characters and bidi overrides are shown escaped, never sent to the terminal.
  */
-import { formatNumber, decodeNumber, type EncodedNumber } from 'trainbook/core';
+import { formatValue as formatStoredValue } from 'trainbook/core';
 
 // C0/C1 controls, DEL, and the Unicode bidi controls that can reorder what a terminal shows.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
@@ -26,12 +26,9 @@ export function formatTime(iso: string | null): string {
   return date.toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/** A param or metric value for the terminal: the core's one formatter, made safe to print. */
 export function formatValue(value: unknown): string {
-  if (typeof value === 'number' || value === 'NaN' || value === 'Infinity' || value === '-Infinity') {
-    return formatNumber(decodeNumber(value as EncodedNumber));
-  }
-  if (typeof value === 'string') return safeText(value);
-  return safeText(JSON.stringify(value) ?? String(value));
+  return safeText(formatStoredValue(value));
 }
 
 /** Lays rows out in columns, each as wide as its widest cell (counted in code points). */

@@ -4,7 +4,7 @@
  * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
  * it for its context.
  */
-import { groupMetrics, isSystemMetric, isBetter, metricDirection, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, hasName, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
+import { groupMetrics, isSystemMetric, isBetter, metricDirection, formatValue, paramDiff, runLabels, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
 import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
 import { highlight } from './highlight.js';
 
@@ -105,26 +105,11 @@ export function runAnchor(id: string): string {
   return `run=${id}`;
 }
 
-/** Labels that tell runs apart: the name, with the id's last part when names repeat. */
-export function runLabels(records: readonly RunRecord[]): string[] {
-  const counts = new Map<string, number>();
-  for (const record of records) counts.set(record.name, (counts.get(record.name) ?? 0) + 1);
-  const labels = records.map((record) => ((counts.get(record.name) ?? 0) > 1 || record.name === '' ? `${record.name} (${record.id.slice(-5)})` : record.name));
-  // Ids are unique, but two suffixes can still collide: fall back to the whole id.
-  const seen = new Set<string>();
-  return labels.map((label, i) => {
-    const unique = seen.has(label) ? `${records[i]!.name} (${records[i]!.id})` : label;
-    seen.add(unique);
-    return unique;
-  });
-}
+/** The report's labels are the core's: the same run reads the same in the report and the compare view. */
+export { runLabels };
 
-export function displayValue(value: ParamValue | undefined): string {
-  if (value === undefined) return '—';
-  if (typeof value === 'number' || value === 'NaN' || value === 'Infinity' || value === '-Infinity') return formatNumber(decodeNumber(value));
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
+/** Text for a param or metric value: the core's one formatter. */
+export const displayValue = (value: ParamValue | undefined): string => formatValue(value);
 
 function sortValue(value: ParamValue | undefined): string | number {
   if (typeof value === 'number') return value;
@@ -145,22 +130,6 @@ function durationMs(record: RunRecord): number | null {
   const start = Date.parse(record.startedAt);
   const end = Date.parse(record.endedAt ?? record.heartbeatAt);
   return Number.isFinite(start) && Number.isFinite(end) ? end - start : null;
-}
-
-function sameValue(a: ParamValue | undefined, b: ParamValue | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Params whose value is not the same in every run (a param missing from a run differs). */
-export function differingParams(records: readonly RunRecord[]): Set<string> {
-  const keys = new Set<string>();
-  for (const record of records) for (const key of Object.keys(record.params)) keys.add(key);
-  const differing = new Set<string>();
-  for (const key of keys) {
-    const first = nameValue(records[0]!.params, key);
-    if (records.some((record) => !hasName(record.params, key) || !sameValue(record.params[key], first))) differing.add(key);
-  }
-  return differing;
 }
 
 /** A metric the table shows: epoch-level metrics first, batch metrics only when nothing else exists. */
@@ -199,7 +168,9 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   const runs = input.runs;
   const records = runs.map((run) => run.record);
   const labels = runLabels(records);
-  const differing = records.length > 1 ? differingParams(records) : new Set<string>();
+  // The core's parameter diff (a param missing from a run differs), differing rows first.
+  const diffRows = paramDiff(records);
+  const differing = new Set(diffRows.filter((row) => row.differs).map((row) => row.key));
   const allParams = [...new Set(records.flatMap((record) => Object.keys(record.params)))];
   const paramColumns = (records.length > 1 ? allParams.filter((key) => differing.has(key)) : allParams).slice(0, 8);
   const metricColumns = tableMetrics(records);
@@ -228,10 +199,9 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
     return { id: record.id, label: labels[i]!, anchor: runAnchor(record.id), status: run.status, cells };
   });
 
-  const diffKeys = [...allParams].sort((a, b) => Number(differing.has(b)) - Number(differing.has(a)) || a.localeCompare(b));
-  const paramDiff = {
+  const diff = {
     runs: records.map((record, i) => ({ label: labels[i]!, anchor: runAnchor(record.id) })),
-    rows: diffKeys.map((key) => ({ key, differs: differing.has(key), values: records.map((record) => displayValue(nameValue(record.params, key))) })),
+    rows: diffRows.map((row) => ({ key: row.key, differs: row.differs, values: row.values.map(displayValue) })),
     differing: differing.size,
   };
 
@@ -351,7 +321,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
       best: bestValues(runs, labels, metricColumns),
     },
     table: { paramColumns, metricColumns, tagColumn, rows },
-    paramDiff,
+    paramDiff: diff,
     charts,
     runs: runViews,
     code,

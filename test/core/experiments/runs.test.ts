@@ -20,7 +20,7 @@ import {
   RESTART_GRACE_MS,
   errorFromStderr,
   type CellExecution,
-} from '../../../core/src/experiments/runs.js';
+} from 'trainbook/core';
 
 const execution: CellExecution = {
   notebook: 'dir/train.ipynb',
