@@ -6,9 +6,9 @@ import {
   outputCaptureLimit,
   RunOutputCapture,
   utf8Prefix,
-  withoutCapture,
   type HookableStream,
 } from '../../sdk/src/run/outputCapture.js';
+import { withoutCapture } from '../../sdk/src/console/ownLines.js';
 import { collectOutput, outputTail, plainTerminalText } from '../../core/src/format/series.js';
 import { eventProblem } from '../../core/src/format/shape.js';
 import { InvalidValueError } from '../../core/src/errors.js';

@@ -2,7 +2,8 @@
  * The state of each `trainbook run` job, driven by the driver's JSON events, and how it is shown
  * on stderr: a block redrawn in place on a terminal, one line per event otherwise. Pure.
  */
-import { formatDuration, safeText, truncate } from '../cli/text.js';
+import { formatDuration } from 'trainbook/core';
+import { safeText, truncate } from '../console/text.js';
 import { valueSource } from './inject.js';
 
 export type JobState = 'queued' | 'starting' | 'running' | 'completed' | 'failed' | 'interrupted';

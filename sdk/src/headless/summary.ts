@@ -4,8 +4,8 @@
  * of each failed job. Pure: the runs are passed in, read from the store by the caller.
  */
 import * as path from 'node:path';
-import { formatDuration, formatValue, renderTable, safeText, truncate } from '../cli/text.js';
-import type { RunRecord, EffectiveStatus } from 'trainbook/core';
+import { formatDuration, formatValue, type RunRecord, type EffectiveStatus } from 'trainbook/core';
+import { renderTable, safeText, truncate } from '../console/text.js';
 import { paramsLabel, type JobProgress } from './progress.js';
 
 export interface JobRun {
@@ -26,7 +26,7 @@ export function lastMetrics(record: RunRecord): string {
   // Epoch-level metrics (`loss`) before grouped ones (`batch/loss`, `sys/cpu_percent`).
   const rank = (name: string): number => (name.includes('/') ? (name.startsWith('batch/') ? 1 : 2) : 0);
   const names = Object.keys(record.summary).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const shown = names.slice(0, MAX_METRICS).map((name) => `${safeText(name)}=${formatValue(record.summary[name]!.last)}`);
+  const shown = names.slice(0, MAX_METRICS).map((name) => `${safeText(name)}=${safeText(formatValue(record.summary[name]!.last))}`);
   if (names.length > MAX_METRICS) shown.push(`+${names.length - MAX_METRICS} more`);
   return shown.join(' ');
 }

@@ -4,7 +4,7 @@
  * notebook output (kernel) or a progress line on stderr (terminal).
  */
 import { type RunRecord, effectiveStatus, estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from 'trainbook/core';
-import { writeOwnLine } from '../run/outputCapture.js';
+import { writeOwnLine } from '../console/ownLines.js';
 
 /** What a live display needs from a run. */
 export interface LiveSource {

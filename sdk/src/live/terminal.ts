@@ -5,7 +5,7 @@
  */
 import { type LivePayload, summaryLine } from 'trainbook/core';
 import type { LiveSink } from './liveOutput.js';
-import { withoutCapture } from '../run/outputCapture.js';
+import { withoutCapture } from '../console/ownLines.js';
 
 export function progressBar(fraction: number | null, width = 20): string {
   if (fraction === null) return '';

@@ -4,7 +4,7 @@
  * never given the model (BaseCallback.setModel does nothing), so the model is an option.
  */
 import { InvalidValueError, decodeNumber, encodeNumber } from 'trainbook/core';
-import { writeOwnLine } from '../run/outputCapture.js';
+import { writeOwnLine } from '../console/ownLines.js';
 import { readModelIndex, type ModelEntry } from './modelIndex.js';
 import { isImprovement, resolveMode, type MonitorMode } from './monitor.js';
 import { checkSaveable, saveRunModel, type ModelHost, type SaveableModel } from './save.js';

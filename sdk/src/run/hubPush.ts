@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { LiveSync } from 'trainbook/hub';
 import type { RunAttachment } from './run.js';
-import { writeOwnLine } from './outputCapture.js';
+import { writeOwnLine } from '../console/ownLines.js';
 import { localRunSource } from '../sync/runSource.js';
 
 /** The hub a new run pushes to: the option (false: none), else `TRAINBOOK_HUB`. */

@@ -1,3 +1,4 @@
+import { inJupyterKernel } from '../console/ownLines.js';
 import type { Run } from './run.js';
 
 /**
@@ -17,10 +18,6 @@ export function trackRun(run: Run): void {
 
 export function untrackRun(run: Run): void {
   active.delete(run);
-}
-
-export function inJupyterKernel(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.JPY_PARENT_PID || env.JPY_SESSION_NAME);
 }
 
 function finishAll(status: 'completed' | 'failed' | 'interrupted', error?: unknown): void {

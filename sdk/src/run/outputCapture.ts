@@ -12,6 +12,7 @@
  * wrappers is captured once, and releasing the hook restores the last function assigned.
  */
 import { InvalidValueError, type OutputCutEvent, type OutputEvent, type OutputStats, type RunEvent, type RunRecord } from 'trainbook/core';
+import { capturing, withoutCapture } from '../console/ownLines.js';
 
 export const DEFAULT_OUTPUT_LIMIT_BYTES = 1 << 20;
 export type OutputStream = 'stdout' | 'stderr';
@@ -104,33 +105,6 @@ export interface HookableStream {
 }
 export type OutputSink = (stream: OutputStream, text: string) => void;
 
-/**
- * Above zero while a hooked write is running (a write that passes through several wrappers is
- * captured by the outermost only) or while trainbook writes its own lines.
- */
-let quiet = 0;
-
-/**
- * Runs `write` without capturing what it prints: trainbook's own progress and warning lines are
- * not the run's output.
- *
- * @example
- * withoutCapture(() => process.stderr.write('trainbook: a warning\n'));
- */
-export function withoutCapture<T>(write: () => T): T {
-  quiet++;
-  try {
-    return write();
-  } finally {
-    quiet--;
-  }
-}
-
-/** trainbook's own warning on stderr, never captured as a run's output. */
-export function writeOwnLine(text: string): void {
-  withoutCapture(() => process.stderr.write(text));
-}
-
 function chunkText(chunk: unknown, encoding: unknown): string {
   if (typeof chunk === 'string') {
     return typeof encoding === 'string' && Buffer.isEncoding(encoding) && encoding !== 'utf8' && encoding !== 'utf-8'
@@ -173,16 +147,12 @@ class WriteHook {
   private wrap(write: WriteFunction): WriteFunction {
     const { name, deliver } = this;
     return function capturingWrite(this: unknown, ...args: unknown[]): unknown {
-      if (quiet === 0) {
+      if (capturing()) {
         const text = chunkText(args[0], args[1]);
         if (text !== '') deliver(name, text);
       }
-      quiet++;
-      try {
-        return write.apply(this, args);
-      } finally {
-        quiet--;
-      }
+      // What the wrapped function writes (through other wrappers, too) is captured once, here.
+      return withoutCapture(() => write.apply(this, args));
     };
   }
 

@@ -8,7 +8,7 @@ import { completedEpoch, saveRunModel, type ModelHost, type SavedModel, type Sav
 import { createKeepBest, type KeepBestCallback, type KeepBestOptions } from '../models/keepBest.js';
 import { detectTfjs } from './provenance.js';
 import { LiveSeriesTracker } from '../live/liveSeries.js';
-import { writeOwnLine } from './outputCapture.js';
+import { writeOwnLine } from '../console/ownLines.js';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
 

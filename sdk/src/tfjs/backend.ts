@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { TrainbookError } from 'trainbook/core';
-import { inJupyterKernel } from '../run/lifecycle.js';
+import { inJupyterKernel } from '../console/ownLines.js';
 
 /** The part of the tfjs API this helper uses, so any tfjs flavour fits. */
 export interface TfjsLike {
