@@ -55,9 +55,9 @@ describe('trainbook hub init / push / pull / ls --hub / show --hub / report --hu
     expect(ls.status, ls.stderr).toBe(0);
     expect(ls.stdout).toMatch(/slow/);
     expect(ls.stdout).not.toMatch(/fast/);
-    const sorted = JSON.parse(runCli(['ls', '--hub', url, '--sort', 'param:lr', '--desc', '--json'], tempDir()).stdout) as { runs: Array<{ name: string; origin: { store: string } }> };
+    const sorted = JSON.parse(runCli(['ls', '--hub', url, '--sort', 'param:lr', '--desc', '--json'], tempDir()).stdout) as { runs: Array<{ name: string; remote: { store: string } }> };
     expect(sorted.runs.map((run) => run.name)).toEqual(['fast', 'slow']);
-    expect(sorted.runs[0]!.origin.store).toBe('.trainbook');
+    expect(sorted.runs[0]!.remote.store).toBe('.trainbook');
 
     const elsewhere = tempDir();
     const pull = runCli(['pull', '--hub', url, '--runs', 'name = "slow"'], elsewhere);

@@ -19,10 +19,18 @@ export function getExitCode(error: unknown): number {
   return ExitCode.unexpected;
 }
 
-/** The one place errors leave the CLI: a clear line for known errors, a stack for bugs. */
-export function handleError(error: unknown, write: (text: string) => void): number {
+/**
+ * The one place errors leave the CLI: a clear line for known errors, a stack for bugs. With
+ * `TRAINBOOK_ERROR_FORMAT=json` (set by the Jupyter server extension, which calls the CLI) the
+ * line is JSON instead: `{"error": message, "code": the error's code, "exit": exit code}`, no stack.
+ */
+export function handleError(error: unknown, write: (text: string) => void, format: string | undefined = process.env.TRAINBOOK_ERROR_FORMAT): number {
   const code = getExitCode(error);
-  if (code === ExitCode.unexpected) {
+  if (format === 'json') {
+    const known = code !== ExitCode.unexpected;
+    const errorCode = known && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : known ? 'usage' : 'unexpected';
+    write(`${JSON.stringify({ error: known ? (error as Error).message : 'unexpected error', code: errorCode, exit: code })}\n`);
+  } else if (code === ExitCode.unexpected) {
     write(`trainbook: unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   } else {
     write(`trainbook: ${(error as Error).message}\n`);

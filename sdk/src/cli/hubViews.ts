@@ -21,6 +21,21 @@ export interface HubListOptions {
   json?: boolean;
 }
 
+/**
+ * Where a hub run came from, as `ls --hub --json` gives it beside the record (`remote`; the
+ * record's own `origin` is an imported run's source and stays as it is).
+ */
+export interface HubRunOrigin {
+  /** The store folder's name on the machine that pushed it. */
+  store: string;
+  notebook: string | null;
+  host: string;
+  user: string;
+  /** Metric points on the hub, and when the hub last took some (ISO time): a live run's grow. */
+  points: number;
+  updatedAt: string;
+}
+
 function parseWhere(text: string | undefined) {
   try {
     return text ? parseQuery(text) : null;
@@ -37,7 +52,7 @@ export async function listHubRuns(io: CliIo, options: HubListOptions): Promise<n
   const where = parseWhere(options.runs);
   return withHub(hubUrl(options.hub), async (hub, module) => {
     const { total, runs } = await module.listRuns(hub, { where, sort: options.sort ?? null, descending: options.desc ?? false, limit: limit || null, withRecords: true });
-    const summaries: Array<RunSummary & { origin: { store: string; host: string; user: string } }> = [];
+    const summaries: Array<RunSummary & { remote: HubRunOrigin }> = [];
     for (const run of runs) {
       let record;
       try {
@@ -49,10 +64,11 @@ export async function listHubRuns(io: CliIo, options: HubListOptions): Promise<n
         io.err(`trainbook: skipped ${run.id} on the hub: its record is unreadable (${record})\n`);
         continue;
       }
-      summaries.push({ record, status: run.status as EffectiveStatus, dir: `${hub.label}#${run.id}`, archive: null, origin: { store: run.store, host: run.host, user: run.username } });
+      const remote = { store: run.store, notebook: record.notebook, host: run.host, user: run.username, points: run.pointCount, updatedAt: run.updatedAt };
+      summaries.push({ record, status: run.status as EffectiveStatus, dir: `${hub.label}#${run.id}`, archive: null, remote });
     }
     if (options.json) {
-      io.out(`${JSON.stringify({ hub: hub.label, total, runs: summaries.map((s) => ({ ...s.record, status: s.status, recordedStatus: s.record.status, origin: s.origin })) }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ hub: hub.label, total, runs: summaries.map((s) => ({ ...s.record, status: s.status, recordedStatus: s.record.status, remote: s.remote })) }, null, 2)}\n`);
     } else if (summaries.length === 0) {
       io.out(`No runs on the hub ${hub.label}${where ? ' match that query' : ' yet: `trainbook push` sends some'}.\n`);
     } else {

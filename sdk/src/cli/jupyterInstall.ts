@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
+import { installServerExtension, jupyterPython, type ServerExtensionInstall } from './jupyterServerInstall.js';
 
 /** The package root (where package.json and the prebuilt `labextension/` are). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -16,6 +17,8 @@ export interface JupyterInstallOptions {
   link?: boolean;
   /** Also write a kernelspec for tslab when it is installed (default true). */
   kernel?: boolean;
+  /** Also install the Jupyter Server extension that serves the team hub's runs (default true). */
+  server?: boolean;
   cwd: string;
 }
 
@@ -23,19 +26,23 @@ export interface JupyterInstallResult {
   dataDir: string;
   labextension: string;
   kernelspec: string | null;
+  /** The server extension (package and enabling config), null when not installed. */
+  server: ServerExtensionInstall | null;
   notes: string[];
 }
 
 /**
  * Installs the prebuilt JupyterLab extension (and a tslab kernelspec) into a Jupyter data folder,
- * the way a pip package of a prebuilt extension would: no lab rebuild, no network.
+ * and the server extension into the Python that runs Jupyter, the way a pip package of a prebuilt
+ * extension would: no lab rebuild, no network.
  */
 export function installIntoJupyter(options: JupyterInstallOptions): JupyterInstallResult {
   const source = path.join(PACKAGE_ROOT, 'labextension');
   if (!fs.existsSync(path.join(source, 'package.json'))) {
     throw new UsageError(`This trainbook package has no prebuilt labextension at ${source}. In a source checkout, run \`npm run build\` first.`);
   }
-  const dataDir = options.prefix ? path.join(path.resolve(options.cwd, options.prefix), 'share', 'jupyter') : jupyterUserDataDir();
+  const prefix = options.prefix ? path.resolve(options.cwd, options.prefix) : null;
+  const dataDir = prefix ? path.join(prefix, 'share', 'jupyter') : jupyterUserDataDir();
   const target = path.join(dataDir, 'labextensions', LABEXTENSION_NAME);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.rmSync(target, { recursive: true, force: true });
@@ -59,7 +66,13 @@ export function installIntoJupyter(options: JupyterInstallOptions): JupyterInsta
       notes.push('tslab is not installed here, so no TypeScript kernel was set up: `npm install tslab` and run this again.');
     }
   }
-  return { dataDir, labextension: target, kernelspec, notes };
+  let server: ServerExtensionInstall | null = null;
+  if (options.server !== false) {
+    const python = jupyterPython(prefix);
+    if (python) server = installServerExtension({ packageRoot: PACKAGE_ROOT, python, prefix, link: options.link ?? false });
+    else notes.push(`No Python found${prefix ? ` in ${prefix}/bin` : ' behind `jupyter` on PATH'}, so the server extension (the team hub's runs in the panel) was not installed.`);
+  }
+  return { dataDir, labextension: target, kernelspec, server, notes };
 }
 
 function resolveTslab(cwd: string): string | null {

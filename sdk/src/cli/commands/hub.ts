@@ -26,7 +26,8 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .command('status')
     .description('the hub\'s schema version and how many runs, events and points it holds')
     .argument('[url]', 'a PostgreSQL URL (default: TRAINBOOK_HUB)')
-    .action(async (url: string | undefined) => {
+    .option('--json', 'print JSON for machines')
+    .action(async (url: string | undefined, options: { json?: boolean }) => {
       await withHub(hubUrl(url), async (connection, module) => {
         const counts = await connection.withClient(async (client) => {
           const version = await module.checkSchema(client, connection.label);
@@ -35,7 +36,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
           );
           return { version, ...row.rows[0]! };
         });
-        io.out(`${connection.label}: schema version ${counts.version}, ${counts.runs} runs, ${counts.events} event records, ${counts.points} metric points\n`);
+        if (options.json) {
+          const numbers = { schemaVersion: counts.version, runs: Number(counts.runs), events: Number(counts.events), points: Number(counts.points) };
+          io.out(`${JSON.stringify({ hub: connection.label, ...numbers }, null, 2)}\n`);
+        } else io.out(`${connection.label}: schema version ${counts.version}, ${counts.runs} runs, ${counts.events} event records, ${counts.points} metric points\n`);
       });
       setExit(ExitCode.ok);
     });

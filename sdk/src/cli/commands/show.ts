@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { hubStoresForRun } from '../hubViews.js';
+import { seriesToJson } from '../seriesJson.js';
+import { safeText } from '../text.js';
 import { findRun, selectStores } from '../stores.js';
 import { renderRunDetails } from '../views.js';
 
@@ -14,14 +16,19 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .argument('[stores...]', 'store folders or notebooks (default: the stores in the current folder)')
     .option('--json', 'print JSON for machines')
     .option('--hub [url]', 'show a run of the team hub (default URL: TRAINBOOK_HUB)')
-    .action(async (reference: string, stores: string[], options: { json?: boolean; hub?: string | boolean }) => {
+    .option('--series', 'with --json: also each metric\'s points as columns (step, time, epoch, value; NaN and ±Infinity as text)')
+    .option('--max-points <n>', 'with --series: at most n points per metric, M4-reduced for charts (spikes kept)')
+    .action(async (reference: string, stores: string[], options: { json?: boolean; hub?: string | boolean; series?: boolean; maxPoints?: string }) => {
+      const maxPoints = options.maxPoints === undefined ? null : Number(options.maxPoints);
+      if (maxPoints !== null && !(Number.isInteger(maxPoints) && maxPoints >= 4)) throw new UsageError(`--max-points takes a whole number of at least 4, not "${safeText(options.maxPoints ?? "")}".`);
       const { store, run } = findRun(options.hub !== undefined ? await hubStoresForRun(options.hub, reference) : selectStores(stores, io.cwd), reference);
       const data = store.read(run.record.id);
       const seriesLengths = Object.fromEntries([...data.series.values()].map((series) => [series.name, series.length]));
       if (options.json) {
         io.out(
           `${JSON.stringify(
-            { ...data.record, status: data.status, recordedStatus: data.record.status, dir: data.dir, archived: data.archive ?? null, points: seriesLengths, problems: data.problems, tornTail: data.tornTail },
+            { ...data.record, status: data.status, recordedStatus: data.record.status, dir: data.dir, archived: data.archive ?? null, points: seriesLengths, problems: data.problems, tornTail: data.tornTail,
+              ...(options.series ? { series: seriesToJson(data.series.values(), maxPoints) } : {}) },
             null,
             2,
           )}\n`,
