@@ -127,23 +127,47 @@ const targetNote = (entry: FileEntry): string => (entry.target ? ` (to ${entry.t
 function* readRunFolder(runId: string, modified: string | null, cache: ListingCache | undefined): StoreTask<FolderRead> {
   const cached = modified === null ? undefined : cache?.records.get(runId);
   if (cached && cached.modified === modified && cached.record.status !== 'running') return { record: cached.record, hasMarker: cached.hasMarker, eventsLink: null };
-  // One look at the folder says which of its files exist and which are links.
-  let files: Map<string, FileEntry>;
+  const files = yield* listRunFolder(runId);
+  if (files === null) return null; // removed while listing (pruned)
+  if (typeof files === 'string') return { runId, path: runDir(runId), reason: files };
+  const record = yield* recordOf(runId, files);
+  if (record === null) return null;
+  if (typeof record === 'string') return { runId, path: runFile(runId), reason: record };
+  const hasMarker = files.get(ARCHIVE_FILE)?.kind === 'file';
+  if (modified !== null) cache?.records.set(runId, { modified, record, hasMarker });
+  const events = files.get(EVENTS_FILE);
+  return { record, hasMarker, eventsLink: events?.kind === 'link' ? events : null };
+}
+
+/** The run folder's entries by name (one look says which files exist and which are links); a reason when it cannot be listed; null when it is gone. */
+function* listRunFolder(runId: string): StoreTask<Map<string, FileEntry> | string | null> {
   try {
     const entries = yield* list(runDir(runId));
-    if (entries === null) return null;
-    files = new Map(entries.map((e) => [e.name, e]));
+    return entries === null ? null : new Map(entries.map((e) => [e.name, e]));
   } catch (error) {
-    return isLinkError(error) ? { runId, path: runDir(runId), reason: linkReason(error) } : null;
+    return isLinkError(error) ? linkReason(error) : null;
   }
-  const problem = (reason: string): RunFolderProblem => ({ runId, path: runFile(runId), reason });
-  if (files.get(RUN_FILE)?.kind === 'link') return problem(`${RUN_FILE} is a symbolic link${targetNote(files.get(RUN_FILE)!)}; it was not followed`);
-  if (!files.has(RUN_FILE)) return problem(`${RUN_FILE} is missing`);
+}
+
+/**
+ * A run folder's record (`runs/<id>/run.json`); a string saying why it cannot be read; null when
+ * the folder is gone.
+ */
+export function* readRunRecord(runId: string): StoreTask<RunRecord | string | null> {
+  const files = yield* listRunFolder(runId);
+  if (files === null || typeof files === 'string') return files;
+  return yield* recordOf(runId, files);
+}
+
+function* recordOf(runId: string, files: ReadonlyMap<string, FileEntry>): StoreTask<RunRecord | string | null> {
+  const entry = files.get(RUN_FILE);
+  if (entry?.kind === 'link') return `${RUN_FILE} is a symbolic link${targetNote(entry)}; it was not followed`;
+  if (!entry) return `${RUN_FILE} is missing`;
   let text: string | null;
   try {
     text = yield* readText(runFile(runId));
   } catch (error) {
-    return problem(isLinkError(error) ? linkReason(error) : `${RUN_FILE} is unreadable: ${(error as Error).message}`);
+    return isLinkError(error) ? linkReason(error) : `${RUN_FILE} is unreadable: ${(error as Error).message}`;
   }
   if (text === null) return null;
   let value: unknown;
@@ -151,15 +175,12 @@ function* readRunFolder(runId: string, modified: string | null, cache: ListingCa
     value = JSON.parse(text);
   } catch {
     // A parse error quotes the text it choked on: not shown (the file may hold anything).
-    return problem(`${RUN_FILE} is not valid JSON`);
+    return `${RUN_FILE} is not valid JSON`;
   }
   const record = coerceRunRecord(value);
-  if (typeof record === 'string') return problem(`${RUN_FILE} is unreadable: ${record}`);
-  if (record.id !== runId && isRunId(runId)) return problem(`${RUN_FILE} says id ${JSON.stringify(record.id.slice(0, 40))}`);
-  const hasMarker = files.get(ARCHIVE_FILE)?.kind === 'file';
-  if (modified !== null) cache?.records.set(runId, { modified, record, hasMarker });
-  const events = files.get(EVENTS_FILE);
-  return { record, hasMarker, eventsLink: events?.kind === 'link' ? events : null };
+  if (typeof record === 'string') return `${RUN_FILE} is unreadable: ${record}`;
+  if (record.id !== runId && isRunId(runId)) return `${RUN_FILE} says id ${JSON.stringify(record.id.slice(0, 40))}`;
+  return record;
 }
 
 /** Everything stored about one run, with its series as columns. */

@@ -1,6 +1,6 @@
 import { findStores, storeDirFromArgument } from '../store/paths.js';
 import { openStore, type RunSummary, type Store } from '../store/reader.js';
-import { RunNotFoundError } from 'trainbook/core';
+import { findRunAcross } from 'trainbook/core';
 import { UsageError } from './errors.js';
 
 /** The stores a command reads: those named, else the ones in the current folder. */
@@ -14,22 +14,8 @@ export function selectStores(args: readonly string[], cwd = process.cwd()): Stor
   return dirs.map((dir) => openStore(dir));
 }
 
-/** Finds one run across stores by id, id prefix or name. */
+/** Finds one run across stores by id, id prefix, name or archive name (the core's one lookup). */
 export function findRun(stores: readonly Store[], reference: string): { store: Store; run: RunSummary } {
-  const found: Array<{ store: Store; run: RunSummary }> = [];
-  const errors: RunNotFoundError[] = [];
-  for (const store of stores) {
-    try {
-      found.push({ store, run: store.find(reference) });
-    } catch (error) {
-      if (!(error instanceof RunNotFoundError)) throw error;
-      errors.push(error);
-    }
-  }
-  if (found.length === 1) return found[0]!;
-  if (found.length > 1) {
-    throw new RunNotFoundError(`"${reference}" matches runs in ${found.length} stores (${found.map((f) => f.store.dir).join(', ')}); pass the store path too.`);
-  }
-  if (stores.length === 1 && errors[0]) throw errors[0];
-  throw new RunNotFoundError(`No run "${reference}" in ${stores.map((s) => s.dir).join(', ')}. \`trainbook ls\` lists the runs.`);
+  const { group: store, run } = findRunAcross(stores.map((store) => ({ group: store, where: store.dir, runs: store.list().runs })), reference, 'pass the store path too');
+  return { store, run };
 }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { ModelNotFoundError, RunNotFoundError, TfjsNotFoundError, TrainbookError } from 'trainbook/core';
+import { ModelNotFoundError, RunNotFoundError, TfjsNotFoundError, TrainbookError, findRunAcross, type RunGroup } from 'trainbook/core';
 import { findStores, resolveStoreLocation, storeDirFromArgument } from '../store/paths.js';
 import { openStore, type RunSummary } from '../store/reader.js';
 import type { ModelIOHandler } from './artifacts.js';
@@ -81,28 +81,22 @@ export function defaultTag(entries: readonly ModelEntry[]): string {
   throw new ModelNotFoundError(`This run has several models and none is tagged "best" or "final": pass the tag, one of ${tags.map((t) => JSON.stringify(t)).join(', ')}.`, tags);
 }
 
-/** Finds a run by id, id prefix or name in the given store, else in every store this folder has. */
+/** Finds a run by id, id prefix, name or archive name (the core's one lookup) in the given store, else in every store this folder has. */
 export function locateRun(reference: string, dir?: string, cwd: string = process.cwd()): RunSummary {
   const dirs = dir ? [storeDirFromArgument(dir, cwd)] : candidateStores(cwd);
   if (dirs.length === 0) {
     throw new RunNotFoundError(`No trainbook store in ${cwd} to look for run "${reference}". Pass the store: loadModel(run, tag, { dir: 'train.trainbook' }).`);
   }
-  const found: RunSummary[] = [];
-  let onlyError: RunNotFoundError | null = null;
+  const groups: Array<RunGroup<null, RunSummary>> = [];
   for (const storeDir of dirs) {
     try {
-      found.push(openStore(storeDir).find(reference));
+      groups.push({ group: null, where: storeDir, runs: openStore(storeDir).list().runs });
     } catch (error) {
       if (!(error instanceof TrainbookError)) throw error;
-      onlyError = error instanceof RunNotFoundError ? error : new RunNotFoundError(error.message);
+      if (dirs.length === 1) throw error instanceof RunNotFoundError ? error : new RunNotFoundError(error.message);
     }
   }
-  if (found.length === 1) return found[0]!;
-  if (found.length > 1) {
-    throw new RunNotFoundError(`"${reference}" matches runs in ${found.length} stores (${found.map((f) => path.dirname(path.dirname(f.dir))).join(', ')}); pass { dir } too.`);
-  }
-  if (dirs.length === 1 && onlyError) throw onlyError;
-  throw new RunNotFoundError(`No run "${reference}" in ${dirs.join(', ')}. \`trainbook ls\` lists the runs.`);
+  return findRunAcross(groups, reference, 'pass { dir } too').run;
 }
 
 function candidateStores(cwd: string): string[] {

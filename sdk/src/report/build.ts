@@ -110,7 +110,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     throw new StoreError(`No runs yet in ${options.stores.map((s) => s.dir).join(', ')}. Call trainbook.init() in a notebook or script to record one, then make the report.`);
   }
   const chosen = options.runs
-    ? selectRuns(listed.map((entry) => ({ ...entry, record: entry.run.record, status: entry.run.status })), parseRunQuery(options.runs))
+    ? selectRuns(listed.map((entry) => ({ ...entry, record: entry.run.record, status: entry.run.status, archive: entry.run.archive })), parseRunQuery(options.runs))
     : listed.map((entry) => ({ ...entry, record: entry.run.record, status: entry.run.status }));
   if (chosen.length === 0) throw new StoreError(`No run matches --runs ${JSON.stringify(options.runs)}. \`trainbook ls\` lists the runs.`);
 

@@ -1,14 +1,17 @@
 /**
  * `--runs`: which runs a report shows. A comma-separated list of terms; a term with an operator
  * (`status=completed`, `lr>0.01`, `tag=mnist`, `tags.workers=8`, `metrics.loss<0.5`) is a filter and all filters
- * must hold; any other term names a run (id, unique id prefix, or name) and named runs are
- * taken as well as those the filters keep. Pure.
+ * must hold; any other term names a run (id, unique id prefix, name or archive name: the core's
+ * one lookup) and named runs are taken as well as those the filters keep. Filters are evaluated by
+ * the core's query language (`matchesQuery` over `runField`), as the runs panel and the hub do. Pure.
  */
-import { RunNotFoundError, decodeNumber, hasName, nameValue, type RunRecord, type EffectiveStatus } from 'trainbook/core';
+import { findRun, matchesQuery, runField, type ArchiveMarker, type Comparator, type EffectiveStatus, type QueryNode, type QueryValue, type RunRecord, type RunRow } from 'trainbook/core';
 
 export interface Selectable {
   record: RunRecord;
   status: EffectiveStatus;
+  /** Lets a reference name the run by its archive name. */
+  archive?: Pick<ArchiveMarker, 'name'> | null;
 }
 
 export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -36,73 +39,37 @@ export function parseRunQuery(text: string): RunQuery {
   return query;
 }
 
-/** The value a filter key reads from a run: built-in fields, `tag` (labels), `tags.<key>` (a key-value tag), `metrics.<m>` (last value), else a param. */
-function fieldValues(run: Selectable, key: string): unknown[] {
-  const record = run.record;
-  switch (key) {
-    case 'status':
-      return [run.status];
-    case 'name':
-    case 'id':
-    case 'group':
-    case 'experiment':
-      return [record[key]];
-    case 'tag':
-    case 'tags':
-      return record.tags;
-  }
-  if (key.startsWith('tags.')) {
-    const tags = record.tagValues ?? {};
-    return hasName(tags, key.slice('tags.'.length)) ? [tags[key.slice('tags.'.length)]] : [];
-  }
-  if (key.startsWith('metrics.')) {
-    const summary = nameValue(record.summary, key.slice('metrics.'.length));
-    return summary ? [decodeNumber(summary.last)] : [];
-  }
-  const param = key.startsWith('params.') ? key.slice('params.'.length) : key;
-  return hasName(record.params, param) ? [record.params[param]] : [];
+/** A filter's value as the query language reads it: a number, NaN/±Infinity, true/false/null, else text (quotes taken off). */
+function queryValue(text: string): QueryValue {
+  if (text === 'NaN') return NaN;
+  if (text === 'Infinity' || text === '+Infinity') return Infinity;
+  if (text === '-Infinity') return -Infinity;
+  if (text !== '' && Number.isFinite(Number(text))) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text === 'null') return null;
+  const quoted = /^(["'])(.*)\1$/s.exec(text);
+  return quoted ? quoted[2]! : text;
 }
 
-function compare(actual: unknown, op: Operator, expected: string): boolean {
-  const wanted = Number(expected);
-  const numeric = typeof actual === 'number' || actual === 'NaN' || actual === 'Infinity' || actual === '-Infinity';
-  if (numeric && expected !== '' && !Number.isNaN(wanted)) {
-    const a = decodeNumber(actual);
-    switch (op) {
-      case '=': return a === wanted;
-      case '!=': return a !== wanted;
-      case '<': return a < wanted;
-      case '<=': return a <= wanted;
-      case '>': return a > wanted;
-      case '>=': return a >= wanted;
-    }
-  }
-  const text = typeof actual === 'string' ? actual : JSON.stringify(actual);
-  switch (op) {
-    case '=': return text === expected;
-    case '!=': return text !== expected;
-    case '<': return text < expected;
-    case '<=': return text <= expected;
-    case '>': return text > expected;
-    case '>=': return text >= expected;
-  }
+/** A filter as a node of the core's query language. */
+export function filterNode(filter: Filter): QueryNode {
+  return { kind: 'compare', field: filter.key, op: filter.op as Comparator, value: queryValue(filter.value) };
+}
+
+function rowOf(run: Selectable): RunRow {
+  const start = Date.parse(run.record.startedAt);
+  const end = Date.parse(run.record.endedAt ?? run.record.heartbeatAt);
+  return { record: run.record, status: run.status, durationMs: Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null };
 }
 
 export function matchesFilter(run: Selectable, filter: Filter): boolean {
-  const values = fieldValues(run, filter.key);
-  if (filter.op === '!=') return values.every((value) => compare(value, '!=', filter.value));
-  return values.some((value) => compare(value, filter.op, filter.value));
+  const row = rowOf(run);
+  return matchesQuery(filterNode(filter), (field) => runField(row, field));
 }
 
-/** Finds one run by id, unique id prefix or unique name, as `trainbook show` does. */
-export function findByReference<T extends { record: Pick<RunRecord, 'id' | 'name'> }>(runs: readonly T[], reference: string): T {
-  const exact = runs.find((run) => run.record.id === reference);
-  if (exact) return exact;
-  const byPrefix = runs.filter((run) => run.record.id.startsWith(reference));
-  const matches = byPrefix.length > 0 ? byPrefix : runs.filter((run) => run.record.name === reference);
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new RunNotFoundError(`No run "${reference}" in the selected stores. \`trainbook ls\` lists the runs.`);
-  throw new RunNotFoundError(`"${reference}" matches ${matches.length} runs (${matches.slice(0, 5).map((run) => run.record.id).join(', ')}); give more of the id.`);
+/** Finds one run by id, unique id prefix, unique name or archive name, as `trainbook show` does. */
+export function findByReference<T extends Selectable>(runs: readonly T[], reference: string): T {
+  return findRun(runs, reference, 'the selected stores');
 }
 
 /** The runs a query selects, in the order of `runs`. Throws RunNotFoundError for an unknown reference. */
@@ -111,7 +78,11 @@ export function selectRuns<T extends Selectable>(runs: readonly T[], query: RunQ
   const chosen = new Set<T>();
   for (const reference of query.references) chosen.add(findByReference(runs, reference));
   if (query.filters.length > 0) {
-    for (const run of runs) if (query.filters.every((filter) => matchesFilter(run, filter))) chosen.add(run);
+    const nodes = query.filters.map(filterNode);
+    for (const run of runs) {
+      const row = rowOf(run);
+      if (nodes.every((node) => matchesQuery(node, (field) => runField(row, field)))) chosen.add(run);
+    }
   }
   return runs.filter((run) => chosen.has(run));
 }

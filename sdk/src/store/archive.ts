@@ -4,62 +4,24 @@
  * Archived runs are listed apart and never pruned.
  */
 import * as path from 'node:path';
-import { ARCHIVE_CLAIM_NAME, ARCHIVE_CLAIMS_DIR, archiveName, parseArchiveClaim, type ArchiveClaim } from 'trainbook/core';
-import { RUNS_DIR } from './paths.js';
-import { createStoreFile, inRun, inStore, listStoreDir, readStoreText, writeStoreFile } from './safePath.js';
+import { ARCHIVE_CLAIMS_DIR, ARCHIVE_FILE, RUNS_DIR, archiveName, readArchiveClaims as readClaimsTask, readArchiveMarker as readMarkerTask, runSync, type ArchiveClaim, type ArchiveMarker } from 'trainbook/core';
+import { nodeFiles } from './nodeFiles.js';
+import { createStoreFile, inRun, inStore, listStoreDir, writeStoreFile } from './safePath.js';
 
-export const ARCHIVE_FILE = 'archive.json';
-
-export interface ArchiveMarker {
-  /** `archived_v<version>_<yyyy-mm-dd>`. */
-  name: string;
-  archivedAt: string;
-  /** Counts up per store: 1, 2, ... */
-  version: number;
-}
-
-export { archiveName };
+export { ARCHIVE_FILE, archiveName, type ArchiveMarker };
 
 /** The run's archive marker, or null when it has none (or an unreadable one). */
 export function readArchiveMarker(runDir: string): ArchiveMarker | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(readStoreText(inRun(runDir, ARCHIVE_FILE)) ?? 'null');
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const marker = value as Record<string, unknown>;
-  if (typeof marker.name !== 'string' || typeof marker.archivedAt !== 'string' || typeof marker.version !== 'number') return null;
-  return { name: marker.name, archivedAt: marker.archivedAt, version: marker.version };
+  return runSync(readMarkerTask(path.basename(runDir)), nodeFiles(path.dirname(path.dirname(runDir))));
 }
 
 /**
  * The archives the store's claim files name, per run id (the highest version when a run has
- * several). A run is archived when its marker or a claim says so: a claim without a marker is an
- * archive that stopped half-way, and it protects the run all the same.
+ * several; the core's one archive rule). A run is archived when its marker or a claim says so: a
+ * claim without a marker is an archive that stopped half-way, and it protects the run all the same.
  */
 export function readArchiveClaims(storeDir: string): Map<string, ArchiveMarker> {
-  const claims = new Map<string, ArchiveMarker>();
-  let names: string[];
-  try {
-    names = (listStoreDir(inStore(storeDir, ARCHIVE_CLAIMS_DIR)) ?? []).map((entry) => entry.name).filter((name) => ARCHIVE_CLAIM_NAME.test(name));
-  } catch {
-    return claims;
-  }
-  for (const name of names) {
-    let claim: ArchiveClaim | null = null;
-    try {
-      const text = readStoreText(inStore(storeDir, ARCHIVE_CLAIMS_DIR, name));
-      claim = text === null ? null : parseArchiveClaim(text);
-    } catch {
-      continue;
-    }
-    const version = Number(name.slice(1));
-    if (!claim || (claims.get(claim.run)?.version ?? 0) > version) continue;
-    claims.set(claim.run, { name: claim.name, archivedAt: claim.archivedAt, version });
-  }
-  return claims;
+  return runSync(readClaimsTask(), nodeFiles(storeDir));
 }
 
 /** The version the next archive in a store gets: one more than the highest marker there. */

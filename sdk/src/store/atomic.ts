@@ -10,10 +10,11 @@ const TEMPORARY_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.consta
  * temporary file is created exclusively: a file or link already there under its name (left by a
  * crash, or planted in a folder from someone else) is never written through.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const { temporary, fd } = createTemporary(file);
   try {
-    fs.writeSync(fd, data);
+    if (typeof data === 'string') fs.writeSync(fd, data);
+    else fs.writeSync(fd, data);
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);

@@ -1,20 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MANIFEST_FILE, RUNS_DIR, SCRIPT_STORE, STORE_SUFFIX, storeDirOfNotebook } from 'trainbook/core';
 import { inStore, storeEntryKind } from './safePath.js';
 
-export const STORE_SUFFIX = '.trainbook';
-export const SCRIPT_STORE = '.trainbook';
-export const RUNS_DIR = 'runs';
-export const MANIFEST_FILE = 'store.json';
-export const RUN_FILE = 'run.json';
-export const EVENTS_FILE = 'events.jsonl';
-export const LOCK_FILE = 'writer.lock';
-export const ARTIFACTS_DIR = 'artifacts';
+// Every store file and folder name lives in the core's layout (core/src/store/layout.ts).
+export { ARTIFACTS_DIR, EVENTS_FILE, LOCK_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR, SCRIPT_STORE, STORE_SUFFIX } from 'trainbook/core';
 
-/** `path/train.ipynb` keeps its runs in `path/train.trainbook/`. */
+/** `path/train.ipynb` keeps its runs in `path/train.trainbook/` (the core's `storeDirOfNotebook`). */
 export function storeDirForNotebook(notebookPath: string): string {
-  const parsed = path.parse(notebookPath);
-  return path.join(parsed.dir, `${parsed.name}${STORE_SUFFIX}`);
+  return storeDirOfNotebook(notebookPath);
 }
 
 export interface StoreLocation {

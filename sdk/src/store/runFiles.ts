@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { StoreError, StoreLinkError, frameEvent, STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from 'trainbook/core';
+import { StoreError, StoreLinkError, ensureManifest, frameEvent, runSync, type RunEvent, type RunRecord } from 'trainbook/core';
 import { acquireRunLock, releaseRunLock } from './lock.js';
 import { ARTIFACTS_DIR, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';
-import { inRun, inStore, makeStoreDirs, openStoreFile, readStoreText, storeEntryKind, writeStoreFile } from './safePath.js';
+import { nodeFiles } from './nodeFiles.js';
+import { inRun, inStore, makeStoreDirs, openStoreFile, storeEntryKind, writeStoreFile } from './safePath.js';
 
 export const crcOfText = (text: string): number => crc32(text);
 
@@ -127,40 +128,17 @@ function writeAll(fd: number, text: string): void {
 }
 
 /**
- * Creates `store.json` unless the store exists; refuses a folder that holds another format. The
- * store's folder may be a link (the user chose it); a link inside it (store.json, runs/) is a
- * StoreLinkError: nothing is written through it.
+ * Creates `store.json` unless the store exists (the core's `ensureManifest`), and its `runs/`
+ * folder; refuses a folder that holds another format. The store's folder may be a link (the user
+ * chose it); a link inside it (store.json, runs/) is a StoreLinkError: nothing is written through it.
  */
 export function ensureStore(storeDir: string, notebook: string | null): void {
-  const manifestFile = inStore(storeDir, MANIFEST_FILE);
-  let text: string | null;
   try {
-    text = readStoreText(manifestFile);
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`Cannot read ${manifestFile.path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (text !== null) {
-    let manifest: StoreManifest;
-    try {
-      manifest = JSON.parse(text) as StoreManifest;
-    } catch (error) {
-      throw new StoreError(`${manifestFile.path} is not valid JSON; run \`trainbook doctor\` on the store.`, { cause: error });
-    }
-    if (manifest?.format !== STORE_FORMAT) {
-      throw new StoreError(
-        `${storeDir} holds store format ${manifest?.format}; this trainbook writes format ${STORE_FORMAT}. Upgrade trainbook or use another folder.`,
-      );
-    }
-    return;
-  }
-  try {
-    fs.mkdirSync(storeDir, { recursive: true });
+    runSync(ensureManifest(notebook), nodeFiles(storeDir));
     makeStoreDirs(inStore(storeDir, RUNS_DIR));
-    const manifest: StoreManifest = { format: STORE_FORMAT, notebook };
-    writeStoreFile(manifestFile, `${JSON.stringify(manifest)}\n`);
   } catch (error) {
-    if (error instanceof StoreError) throw error;
+    if (error instanceof StoreLinkError) throw error;
+    if (error instanceof StoreError) throw new StoreError(`${storeDir}: ${error.message}`, { cause: error });
     throw new StoreError(`Cannot create the trainbook store at ${storeDir}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -177,7 +177,7 @@ export function listStoreDir(place: StorePlace): StoreEntry[] | null {
  * Replaces the file with `data` atomically (temporary file beside it, fsync, rename), creating
  * missing folders above it. A link at the place itself is refused too, never replaced.
  */
-export function writeStoreFile(place: StorePlace, data: string): void {
+export function writeStoreFile(place: StorePlace, data: string | Uint8Array): void {
   const parent = parentOf(place);
   if (parent) makeStoreDirs(parent);
   checkedPath(place);
