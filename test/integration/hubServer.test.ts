@@ -164,6 +164,22 @@ describe('trainbook_server (the team hub through the Jupyter server)', () => {
     expect([403, 405]).toContain(posted.status);
   });
 
+  it('with the hub down: status says unreachable, reads answer 503 with the reason', async () => {
+    pg.stop();
+    try {
+      const status = await api('status');
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({ configured: true, reachable: false, schemaVersion: null, code: 'hub-unreachable' });
+      expect(status.body.error).toContain(`127.0.0.1:${pg.port}`);
+      const runs = await api('runs');
+      expect(runs.status).toBe(503);
+      expect(runs.body).toMatchObject({ code: 'hub-unreachable' });
+    } finally {
+      pg.start();
+    }
+    expect((await api('runs')).status).toBe(200);
+  });
+
   it('never shows the password: not in any response, not in the server log', () => {
     expect(bodies.length).toBeGreaterThan(15);
     for (const body of bodies) {
