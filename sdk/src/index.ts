@@ -17,7 +17,7 @@ export { findStores, storeDirForNotebook } from './store/paths.js';
 export { loadModel, listModels, type LoadModelOptions, type LayersModelLike, type TfjsModelLoader } from './models/load.js';
 export type { SaveModelOptions, SavedModel, SaveableModel } from './models/save.js';
 export type { KeepBestOptions, KeepBestCallback } from './models/keepBest.js';
-export type { ModelEntry } from './models/modelIndex.js';
+export type { ModelEntry } from './store/modelIndex.js';
 // Typed errors live in the core: every layer throws the same ones.
 export {
   TrainbookError,

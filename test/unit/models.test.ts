@@ -3,9 +3,9 @@ import { ModelNotFoundError, ModelTagError } from '../../sdk/src/index.js';
 import { coerceRunRecord } from '../../core/src/format/shape.js';
 import { decodeModelJson, encodeArtifacts, isPlainFileName, type WeightSpec } from '../../sdk/src/models/artifacts.js';
 import { defaultTag } from '../../sdk/src/models/load.js';
-import { parseModelIndex, formatModelIndex, summarizeModels, withEntry, type ModelEntry } from '../../sdk/src/models/modelIndex.js';
+import { isSafeFolderName, parseModelIndex, formatModelIndex, summarizeModels, withEntry, type ModelEntry } from '../../sdk/src/store/modelIndex.js';
 import { isImprovement, resolveMode } from '../../sdk/src/models/monitor.js';
-import { checkTag, isSafeFolderName, MAX_TAG_LENGTH, snapshotFolderName } from '../../sdk/src/models/tags.js';
+import { checkTag, MAX_TAG_LENGTH, snapshotFolderName } from '../../sdk/src/models/tags.js';
 import { renderRunDetails } from '../../sdk/src/cli/views.js';
 
 const entry = (tag: string, folder = 'm-1'): ModelEntry => ({ tag, folder, savedAt: '2026-01-01T00:00:00.000Z', step: 5, epoch: 0, bytes: 100 });

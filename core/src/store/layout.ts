@@ -29,6 +29,9 @@ export const ARTIFACTS_DIR = 'artifacts';
 export const GIT_DIFF_FILE = 'git.diff';
 export const MODELS_DIR = 'models';
 export const MODEL_INDEX_FILE = 'index.json';
+/** The two files of one saved model's folder (`models/<folder>/`), as tfjs-node's `file://` handler names them. */
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
 export const ARCHIVE_CLAIMS_DIR = 'archives';
 export const EXECUTIONS_DIR = 'executions';
 /** Prefix of folders being written aside before a rename makes them visible (`runs/.tmp-<pid>-<id>`). */

@@ -3,6 +3,7 @@
  * config, weights manifest) plus one `weights.bin`, as tfjs-node's `file://` handler writes them,
  * so a snapshot folder also loads with `tf.loadLayersModel('file://.../model.json')`. Pure.
  */
+import { WEIGHTS_FILE } from 'trainbook/core';
 
 /** One weight's entry in a weights manifest (tfjs `WeightsManifestEntry`; the same shape, so tfjs types fit). */
 export interface WeightSpec {
@@ -56,9 +57,6 @@ export interface ModelIOHandler {
   save(artifacts: ModelArtifacts): Promise<SaveResult>;
   load(): Promise<ModelArtifacts>;
 }
-
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
 
 /** Keys copied between ModelArtifacts and model.json unchanged, when present. */
 const PASSTHROUGH = ['modelTopology', 'trainingConfig', 'format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const;

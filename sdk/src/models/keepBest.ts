@@ -5,7 +5,7 @@
  */
 import { InvalidValueError, decodeNumber, encodeNumber } from 'trainbook/core';
 import { writeOwnLine } from '../console/ownLines.js';
-import { readModelIndex, type ModelEntry } from './modelIndex.js';
+import { readModelIndex, type ModelEntry } from '../store/modelIndex.js';
 import { isImprovement, resolveMode, type MonitorMode } from './monitor.js';
 import { checkSaveable, saveRunModel, type ModelHost, type SaveableModel } from './save.js';
 import { checkTag } from './tags.js';

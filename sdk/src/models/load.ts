@@ -9,7 +9,7 @@ import { ModelNotFoundError, RunNotFoundError, TfjsNotFoundError, TrainbookError
 import { findStores, resolveStoreLocation, storeDirFromArgument } from '../store/paths.js';
 import { openStore, type RunSummary } from '../store/reader.js';
 import type { ModelIOHandler } from './artifacts.js';
-import { readModelIndex, type ModelEntry } from './modelIndex.js';
+import { readModelIndex, type ModelEntry } from '../store/modelIndex.js';
 import { missingTag, readSnapshot } from './snapshots.js';
 
 /** A loaded tfjs LayersModel, typed loosely so the SDK needs no tfjs types (pass `{ tf }` for exact ones). */

@@ -4,7 +4,7 @@
  */
 import { InvalidValueError, ModelSaveError, TrainbookError, type ModelSummary, type RunProgress } from 'trainbook/core';
 import type { ModelArtifacts, ModelIOHandler } from './artifacts.js';
-import { encodeMetrics, summarizeModels, type ModelEntry } from './modelIndex.js';
+import { encodeMetrics, summarizeModels, type ModelEntry } from '../store/modelIndex.js';
 import { writeSnapshot, type WrittenSnapshot } from './snapshots.js';
 import { checkTag } from './tags.js';
 

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ModelNotFoundError, ModelSaveError, StoreLinkError } from 'trainbook/core';
-import { concatBuffers, decodeModelJson, encodeArtifacts, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type SaveResult } from './artifacts.js';
-import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from './modelIndex.js';
+import { MODEL_FILE, MODEL_INDEX_FILE, ModelNotFoundError, ModelSaveError, StoreLinkError, WEIGHTS_FILE } from 'trainbook/core';
+import { concatBuffers, decodeModelJson, encodeArtifacts, type ModelArtifacts, type SaveResult } from './artifacts.js';
+import { modelsDir, modelsPlace, readModelIndex, withEntry, writeModelIndex, type ModelEntry } from '../store/modelIndex.js';
 import { snapshotFolderName } from './tags.js';
-import { temporaryOwner } from './inspect.js';
+import { temporaryOwner } from '../store/modelCheck.js';
 import { isProcessAlive } from '../store/lock.js';
 import { makeStoreDirs, readStoreBytes } from '../store/safePath.js';
 
@@ -41,7 +41,7 @@ export async function writeSnapshot(runDir: string, tag: string, artifacts: Mode
     before = readModelIndex(runDir);
   } catch (error) {
     throw new ModelSaveError(
-      `The model index ${path.join(root, INDEX_FILE)} cannot be read (${(error as Error).message}), so saving "${tag}" would lose the other snapshots. Nothing was written: move the file away (or repair it), then save again.`,
+      `The model index ${path.join(root, MODEL_INDEX_FILE)} cannot be read (${(error as Error).message}), so saving "${tag}" would lose the other snapshots. Nothing was written: move the file away (or repair it), then save again.`,
       { cause: error },
     );
   }

@@ -1,7 +1,8 @@
 /**
  * Model tags are user text ('best', 'final', 'epoch 3 ✓', even '../../x'): they are data, never
  * paths. Each snapshot gets a folder name made here from a safe slug of the tag plus a unique
- * suffix, and `artifacts/models/index.json` maps the tag to it.
+ * suffix, and `artifacts/models/index.json` maps the tag to it (`store/modelIndex.ts` checks
+ * every folder name read back with `isSafeFolderName`).
  */
 import { ModelTagError } from 'trainbook/core';
 
@@ -9,8 +10,6 @@ import { ModelTagError } from 'trainbook/core';
 export const MAX_TAG_LENGTH = 128;
 /** Longest slug kept from a tag in its folder name, so paths stay short on every file system. */
 const MAX_SLUG_LENGTH = 32;
-/** Folder names this module makes, and the only ones a reader follows from index.json. */
-const SAFE_FOLDER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
  * Returns the tag if it can be stored, else throws ModelTagError saying why.
@@ -49,9 +48,4 @@ export function snapshotFolderName(tag: string, unique: string): string {
     .replace(/[-_]+$/g, '');
   const suffix = unique.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 24) || '0';
   return `${slug || 'model'}-${suffix}`;
-}
-
-/** Whether a folder name read from index.json is one this module could have made (never `..`, `/`, dots). */
-export function isSafeFolderName(name: unknown): name is string {
-  return typeof name === 'string' && SAFE_FOLDER.test(name);
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { collectSeries, nameRecord, coerceRunRecord, bareRunRecord, summarizeSeries, STORE_FORMAT, type RunEvent, type RunRecord, type StatusEvent, isRunId, frameEvent } from 'trainbook/core';
 import { isProcessAlive, writerAlive } from './lock.js';
-import { inspectModels } from '../models/inspect.js';
+import { inspectModels } from './modelCheck.js';
 import { readEventsFile, readRunRecord } from './reader.js';
 import { crcOfText } from './runFiles.js';
 import { EVENTS_FILE, LOCK_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR } from './paths.js';

@@ -1,17 +1,22 @@
 /**
- * `runs/<id>/artifacts/models/index.json`: which snapshot folder holds each tag. Parsing is pure
- * and checks every field (the file may be damaged or written by someone else); reading and
- * writing are the only I/O here, and writes replace the file atomically.
+ * A run's saved models on disk: `runs/<id>/artifacts/models/index.json` says which snapshot folder
+ * holds each tag, and each folder holds `model.json` and `weights.bin`. Parsing is pure and checks
+ * every field (the file may be damaged or written by someone else); reading and writing are the
+ * only I/O here, and writes replace the file atomically. Saving and loading models (`models/`)
+ * and `trainbook doctor` build on it.
  */
 import * as path from 'node:path';
-import { encodeNumber, type EncodedNumber, type ModelSummary } from 'trainbook/core';
-import { ARTIFACTS_DIR } from '../store/paths.js';
-import { inRun, readStoreText, writeStoreFile, type StorePlace } from '../store/safePath.js';
-import { isSafeFolderName } from './tags.js';
+import { encodeNumber, ARTIFACTS_DIR, MODELS_DIR, MODEL_INDEX_FILE, type EncodedNumber, type ModelSummary } from 'trainbook/core';
+import { inRun, readStoreText, writeStoreFile, type StorePlace } from './safePath.js';
 
-export const MODELS_DIR = 'models';
-export const INDEX_FILE = 'index.json';
 const INDEX_FORMAT = 1;
+/** Folder names `models/tags.ts` makes, and the only ones a reader follows from index.json. */
+const SAFE_FOLDER = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** Whether a folder name read from index.json is one trainbook could have made (never `..`, `/`, dots). */
+export function isSafeFolderName(name: unknown): name is string {
+  return typeof name === 'string' && SAFE_FOLDER.test(name);
+}
 
 /** One saved snapshot, as index.json lists it. */
 export interface ModelEntry {
@@ -78,12 +83,12 @@ export function formatModelIndex(entries: readonly ModelEntry[]): string {
 
 /** The run's saved snapshots; none when the run has no index yet. Throws TypeError/IO errors when it is unreadable. */
 export function readModelIndex(runDir: string): ModelEntry[] {
-  const text = readStoreText(modelsPlace(runDir, INDEX_FILE));
+  const text = readStoreText(modelsPlace(runDir, MODEL_INDEX_FILE));
   return text === null ? [] : parseModelIndex(text);
 }
 
 export function writeModelIndex(runDir: string, entries: readonly ModelEntry[]): void {
-  writeStoreFile(modelsPlace(runDir, INDEX_FILE), formatModelIndex(entries));
+  writeStoreFile(modelsPlace(runDir, MODEL_INDEX_FILE), formatModelIndex(entries));
 }
 
 /** Replaces the entry of `entry.tag` (or adds it), keeping the others in order. */

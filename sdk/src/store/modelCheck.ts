@@ -5,10 +5,9 @@
  * removes what `removable` names when asked to repair.
  */
 import * as path from 'node:path';
-import { StoreLinkError } from 'trainbook/core';
-import { listStoreDir, storeEntryKind, type StoreEntry } from '../store/safePath.js';
-import { MODEL_FILE } from './artifacts.js';
-import { INDEX_FILE, modelsDir, modelsPlace, readModelIndex, type ModelEntry } from './modelIndex.js';
+import { MODEL_FILE, MODEL_INDEX_FILE as INDEX_FILE, StoreLinkError } from 'trainbook/core';
+import { listStoreDir, storeEntryKind, type StoreEntry } from './safePath.js';
+import { modelsDir, modelsPlace, readModelIndex, type ModelEntry } from './modelIndex.js';
 
 export interface ModelProblem {
   file: string;
