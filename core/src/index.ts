@@ -19,6 +19,7 @@ export * from './errors.js';
 export * from './format/index.js';
 export * from './format/archives.js';
 export * from './format/names.js';
+export * from './format/metricNames.js';
 export * from './format/records.js';
 export * from './format/tags.js';
 export * from './format/units.js';

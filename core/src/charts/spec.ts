@@ -4,6 +4,7 @@
  * expression. Used by the JupyterLab renderer, the Vega-Lite fallback output and reports. Pure.
  */
 import { decodeNumber, type EncodedNumber } from '../format/numbers.js';
+import { SYSTEM_METRIC_PREFIX, isSystemMetric } from '../format/metricNames.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** The data set name the renderer streams rows into. */
@@ -16,12 +17,8 @@ export interface ChartRow {
   value: number;
 }
 
-/** Metrics the run samples about the machine (CPU, memory, GPU) are named `sys/...`. */
-export const SYSTEM_METRIC_PREFIX = 'sys/';
-
-export function isSystemMetric(name: string): boolean {
-  return name.startsWith(SYSTEM_METRIC_PREFIX);
-}
+// The naming rule is the store format's; charts read it from there.
+export { SYSTEM_METRIC_PREFIX, isSystemMetric };
 
 /**
  * What a chart's x axis shows: the step, or the seconds elapsed since the run started (system
