@@ -119,4 +119,45 @@ describe('ExperimentStore', () => {
     const listing = await new ExperimentStore(contents).listRuns('nb.ipynb');
     expect(listing.problems).toEqual([{ id: RUN, reason: 'run.json is not valid JSON' }]);
   });
+
+  it('lists runs by start time, then id, as the SDK does (not by id)', async () => {
+    const { store, contents } = server();
+    const experiments = new ExperimentStore(contents);
+    const later = bareRunRecord({ id: RUN, name: 'later', status: 'completed', startedAt: '2026-11-23T00:00:00.000Z', endedAt: null, heartbeatAt: '2026-11-23T00:00:00.000Z' });
+    await experiments.writeRun('nb.ipynb', later, events);
+    await experiments.writeRun('nb.ipynb', record('20261122-210850124-bbbbb'), events);
+    expect((await experiments.listRuns('nb.ipynb')).runs.map((run) => run.record.name)).toEqual(['cell run', 'later']);
+    expect(fs.readdirSync(path.join(store, 'runs')).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
+  it('writes a cell run aside and renames it into place', async () => {
+    const { contents } = server();
+    await new ExperimentStore(contents).writeRun('nb.ipynb', record(), events);
+    const writes = contents.calls.filter((call) => call.startsWith('save nb.trainbook/runs/') || call.startsWith('rename'));
+    expect(writes.at(-1)).toMatch(new RegExp(`^rename nb\\.trainbook/runs/\\.tmp-[0-9a-z]+-${RUN} nb\\.trainbook/runs/${RUN}$`));
+    expect(writes.slice(0, -1).every((call) => call.includes('/.tmp-'))).toBe(true);
+  });
+
+  it('asks the server for no path that is missing (no 404 in the console), with or without a store', async () => {
+    const { root, contents } = server();
+    const experiments = new ExperimentStore(contents);
+    // The folder written aside existed while it was looked at; it is renamed since.
+    const missing = () => contents.calls.filter((call) => call.startsWith('get ') && !call.includes('/.tmp-') && !fs.existsSync(path.join(root, call.slice(4))));
+    expect((await experiments.listRuns('nb.ipynb')).runs).toEqual([]);
+    await experiments.writeRun('nb.ipynb', record(), events);
+    await experiments.writeExecution('nb.ipynb', execution());
+    expect((await experiments.listRuns('nb.ipynb')).runs).toHaveLength(1);
+    expect(await experiments.readSeries('nb.ipynb', RUN)).toEqual(new Map());
+    expect(missing()).toEqual([]);
+  });
+
+  it('names an archived run by its highest claim', async () => {
+    const { store, contents } = server();
+    const experiments = new ExperimentStore(contents);
+    await experiments.writeRun('nb.ipynb', record(), events);
+    fs.mkdirSync(path.join(store, 'archives'));
+    for (const version of [1, 2]) fs.writeFileSync(path.join(store, 'archives', `v${version}`), JSON.stringify({ run: RUN, name: `archived_v${version}_2026-11-23`, archivedAt: '2026-11-23T00:00:00.000Z' }));
+    expect((await experiments.listRuns('nb.ipynb')).archives).toEqual(new Map([[RUN, 'archived_v2_2026-11-23']]));
+  });
 });
+

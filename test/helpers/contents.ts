@@ -3,8 +3,10 @@
  * FileContentsManager (jupyter_server 2.x, services/contents/filemanager.py) does with the file
  * system, symbolic links included: it follows them everywhere (isdir/open follow; models take
  * size and times from lstat; a listing shows a dangling link as a file; a folder is made with a
- * plain mkdir; a file save opens the path for writing, through a link). Only what the extension's
- * store uses: get and save.
+ * plain mkdir; a file save opens the path for writing, through a link; a rename refuses an existing
+ * target with 409 and moves a link itself; a delete removes a file or an empty folder, and refuses
+ * a folder that is not empty, as with `delete_to_trash` off). Only what the extension's store uses:
+ * get, save, rename and delete.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +23,8 @@ class ServerError extends Error {
 export interface FakeContents {
   get(path: string, options?: { content?: boolean; type?: string; format?: string }): Promise<Contents.IModel>;
   save(path: string, model: Partial<Contents.IModel>): Promise<Contents.IModel>;
+  rename(path: string, newPath: string): Promise<Contents.IModel>;
+  delete(path: string): Promise<void>;
   /** Every path asked for, in order, with what was done. */
   readonly calls: string[];
 }
@@ -96,9 +100,27 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
         } else if (!isDir(file)) throw new ServerError(400, `Not a directory: ${file}`);
       } else {
         // atomic_writing resolves a link at the file itself, then writes the path: it follows links.
-        fs.writeFileSync(file, String(options.content));
+        fs.writeFileSync(file, options.format === 'base64' ? Buffer.from(String(options.content), 'base64') : String(options.content));
       }
       return model(apiPath, false);
+    },
+    async rename(apiPath: string, newApiPath: string): Promise<Contents.IModel> {
+      calls.push(`rename ${apiPath} ${newApiPath}`);
+      const from = osPath(apiPath);
+      const to = osPath(newApiPath);
+      if (!exists(from)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
+      if (exists(to)) throw new ServerError(409, `File already exists: ${newApiPath}`);
+      fs.renameSync(from, to); // shutil.move: os.rename, which moves a link itself
+      return model(newApiPath, false);
+    },
+    async delete(apiPath: string): Promise<void> {
+      calls.push(`delete ${apiPath}`);
+      const file = osPath(apiPath);
+      if (!exists(file)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
+      if (fs.lstatSync(file).isDirectory()) {
+        if (fs.readdirSync(file).length > 0) throw new ServerError(400, `Directory ${apiPath} not empty`);
+        fs.rmdirSync(file);
+      } else fs.unlinkSync(file);
     },
   };
   return manager as unknown as FakeContents & Contents.IManager;
