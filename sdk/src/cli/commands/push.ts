@@ -6,7 +6,7 @@ import { ExitCode } from '../errors.js';
 import { hubUrl, withHub } from '../hubSession.js';
 import { findRun, selectStores } from '../stores.js';
 import { safeText } from '../text.js';
-import { storeDirFromArgument } from '../../store/paths.js';
+import { MANIFEST_FILE, RUNS_DIR, storeDirFromArgument } from '../../store/paths.js';
 import type { RunSummary, Store } from '../../store/reader.js';
 import { localRunSource } from '../../sync/runSource.js';
 
@@ -58,5 +58,5 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
 /** A push argument names a store when it is a notebook or a folder that holds one. */
 function isStoreArgument(argument: string, cwd: string): boolean {
   const dir = storeDirFromArgument(argument, cwd);
-  return argument.endsWith('.ipynb') || (fs.existsSync(dir) && fs.statSync(dir).isDirectory() && (fs.existsSync(path.join(dir, 'store.json')) || fs.existsSync(path.join(dir, 'runs'))));
+  return argument.endsWith('.ipynb') || (fs.existsSync(dir) && fs.statSync(dir).isDirectory() && (fs.existsSync(path.join(dir, MANIFEST_FILE)) || fs.existsSync(path.join(dir, RUNS_DIR))));
 }
