@@ -4,7 +4,8 @@
  */
 import embed from 'vega-embed';
 import { ChartPanel } from '../extension/src/charts.js';
-import { chartRows, groupChartSpec } from '../core/src/charts/spec.js';
+import { chartRows, liveChartModel } from '../core/src/charts/model.js';
+import { chartSpec } from '../core/src/charts/spec.js';
 import type { LiveSeries } from '../core/src/live/payload.js';
 
 declare global {
@@ -39,11 +40,12 @@ const api = {
     const step = Array.from({ length: points }, (_, i) => i);
     const value = step.map((i) => Math.sin(i / 1000) + 1 / (1 + i / 1000));
     const start = performance.now();
-    const rows = chartRows('loss', 'batch/loss', step, value);
+    const model = liveChartModel({ series: [{ name: 'batch/loss', count: points, last: value[points - 1]!, step, value }] });
+    const rows = chartRows(model.groups[0]!);
     const target = document.createElement('div');
     target.style.width = '600px';
     document.body.append(target);
-    const spec = { ...groupChartSpec({ dark: false }), data: { values: rows } };
+    const spec = { ...chartSpec(model, { mode: 'live', group: 0 }), data: { values: rows } };
     const result = await embed(target, spec as never, { renderer: 'svg', actions: false, mode: 'vega-lite' });
     const elapsed = performance.now() - start;
     result.finalize();

@@ -116,22 +116,16 @@
     var labels = selected.map(function (id) { return labelOf[id]; });
     view.signal('focus', labels).runAsync();
   }
-  function rowsOf(chart) {
-    var c = chart.columns, rows = new Array(c.value.length);
-    for (var i = 0; i < rows.length; i++) rows[i] = { run: chart.runs[c.run[i]], metric: chart.metrics[c.metric[i]], step: c.step[i], value: c.value[i] };
-    return rows;
-  }
   var embedded = 0;
   function embedChart(figure) {
     var index = Number(figure.getAttribute('data-chart'));
     var chart = report.charts[index];
     if (!chart || typeof vegaEmbed !== 'function' || figure.getAttribute('data-live')) return;
     figure.setAttribute('data-live', 'pending');
-    var spec = JSON.parse(JSON.stringify(chart.spec));
-    spec.data.forEach(function (entry) { if (entry.name === 'points') entry.values = rowsOf(chart); });
+    // The builder compiled the spec from the core's chart model, points included: it is embedded as it is.
     var live = figure.querySelector('.chart-live');
     var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
-    vegaEmbed(live, spec, { mode: 'vega', renderer: 'svg', actions: false, ast: true, tooltip: { theme: dark ? 'dark' : 'light' } })
+    vegaEmbed(live, chart.spec, { mode: 'vega', renderer: 'svg', actions: false, ast: true, tooltip: { theme: dark ? 'dark' : 'light' } })
       .then(function (result) {
         views[index] = result.view;
         applyFocus(result.view);

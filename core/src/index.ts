@@ -12,7 +12,8 @@
  * - `runs/`: runs as people see them (one lookup by id, prefix, name or archive name; panel rows, query fields, sorting; the parameter diff; labels);
  * - `metrics/`: which way a metric is better;
  * - `live/`: the live output's payload (kernel → JupyterLab);
- * - `charts/`: Vega-Lite chart specs built from data;
+ * - `charts/`: the chart pipeline: metric groups, run colours, the chart model (axes, M4 budget,
+ *   notes) and the one spec builder `chartSpec(model, { mode })`;
  * - `errors.ts`: the typed errors every layer throws.
  */
 export * from './errors.js';
@@ -41,6 +42,9 @@ export * from './runs/rows.js';
 export * from './runs/paramDiff.js';
 export * from './runs/labels.js';
 export * from './live/payload.js';
+export * from './charts/groups.js';
+export * from './charts/colors.js';
+export * from './charts/model.js';
 export * from './charts/spec.js';
 export * from './runs/lookup.js';
 export * from './metrics/direction.js';

@@ -1,67 +1,30 @@
 /**
  * One Vega-Lite chart per metric group, kept across updates: each update streams its rows into
- * the existing views (a new view only for a new group). Specs come only from
- * `groupChartSpec`, rows only from `chartRows`; nothing from the output reaches vega-embed
- * except data values.
+ * the existing views (a new view only for a new group, or when its spec changes). The chart
+ * model comes from the core's `liveChartModel`, specs only from `chartSpec`; nothing from the
+ * output reaches vega-embed except data values.
  */
 import type { View } from 'vega';
 import type { Result, VisualizationSpec } from 'vega-embed';
-import { chartRows, groupChartSpec, groupMetrics, isSystemMetric, POINTS_DATA, withResumeRules, type ChartRow, type ChartTheme, type ChartXAxis, decodeNumber, formatNumber, type LiveSeries } from 'trainbook/core';
+import { chartSpec, isSystemMetric, lineRows, liveChartModel, POINTS_DATA, type ChartModel, type ChartRow, type ChartTheme, formatNumber, type LiveSeries } from 'trainbook/core';
 import { hideTooltip, safeTooltip } from './tooltip.js';
 import { loadVegaEmbed, type VegaEmbedModule } from './vegaLoader.js';
 
-const CHART_HEIGHT = 120;
-
-/** What to say beside a chart about a series' points that cannot be drawn (NaN, ±Infinity). */
-export function nonFiniteNote(series: LiveSeries): string | null {
-  let count = 0;
-  const kinds = new Set<string>();
-  for (const encoded of series.value) {
-    const value = decodeNumber(encoded);
-    if (!Number.isFinite(value)) {
-      count++;
-      kinds.add(formatNumber(value));
-    }
-  }
-  const last = decodeNumber(series.last);
-  if (!Number.isFinite(last)) {
-    const more = count > 1 ? ` (${count} points not drawn)` : '';
-    return `${series.name}: ${formatNumber(last)} at last point${more}`;
-  }
-  if (count === 0) return null;
-  return `${series.name}: ${count} ${[...kinds].join('/')} point${count === 1 ? '' : 's'} not drawn`;
-}
-
-/** A chart's x axis: seconds since the run started when every series is sampled on a clock (system metrics), else steps. */
-export function liveXAxis(series: readonly LiveSeries[]): ChartXAxis {
-  return series.length > 0 && series.every((s) => s.xAxis === 'elapsed') ? 'elapsed' : 'step';
-}
-
-/** True when `rows` starts with exactly the rows in `previous` (same steps and values). */
+/** True when `rows` starts with exactly the rows in `previous` (same x and values). */
 export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRow[]): boolean {
   if (previous.length > rows.length) return false;
   for (let i = 0; i < previous.length; i++) {
-    if (rows[i]!.step !== previous[i]!.step || rows[i]!.value !== previous[i]!.value) return false;
+    if (rows[i]!.x !== previous[i]!.x || rows[i]!.value !== previous[i]!.value) return false;
   }
   return true;
 }
 
 /**
- * A new group chart view in `target`. The spec comes only from `groupChartSpec`, the embed options
- * are these constants: nothing from an output or a store reaches vega-embed but data values.
+ * A new chart view in `target` for a spec from `chartSpec`; the embed options are these
+ * constants: nothing from an output or a store reaches vega-embed but data values.
  */
-export function embedGroupChart(
-  vegaEmbed: VegaEmbedModule,
-  target: HTMLElement,
-  theme: ChartTheme,
-  height: number,
-  xAxis: ChartXAxis = 'step',
-  resumeSteps: readonly number[] = [],
-): Promise<Result> {
-  // A resumed run's gaps are dashed rules on a step axis (a clock axis has no steps to mark).
-  const spec = groupChartSpec(theme, { height, xAxis });
-  const marked = xAxis === 'step' ? withResumeRules(spec, resumeSteps.map((step) => ({ step })), theme) : spec;
-  return vegaEmbed.default(target, marked as VisualizationSpec, {
+export function embedChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, spec: Record<string, unknown>): Promise<Result> {
+  return vegaEmbed.default(target, spec as VisualizationSpec, {
     mode: 'vega-lite',
     renderer: 'svg',
     actions: false,
@@ -83,10 +46,8 @@ class GroupChart {
   private readonly notes = div('tb-Chart-notes');
   private readonly plot = div('tb-Chart-plot');
   private result: Result | null = null;
-  /** The x axis of the current view. */
-  private xAxis: ChartXAxis = 'step';
-  /** The resume steps the view marks, as a key. */
-  private resumeKey = '';
+  /** The spec of the current view, as a key: a new one (axis, colours, resume marks) rebuilds it. */
+  private specKey = '';
   /** Bumped by reset(), so an embed that finishes after a reset is thrown away. */
   private generation = 0;
   /**
@@ -112,20 +73,19 @@ class GroupChart {
     this.resizeObserver.observe(this.plot);
   }
 
-  async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, series: readonly LiveSeries[], resumeSteps: readonly number[] = []): Promise<void> {
-    this.latest.textContent = series.map((s) => `${s.name} ${formatNumber(decodeNumber(s.last))}`).join(' · ');
+  async draw(vegaEmbed: VegaEmbedModule, theme: ChartTheme, model: ChartModel, index: number): Promise<void> {
+    const group = model.groups[index]!;
+    this.latest.textContent = group.lines.map((line) => `${line.metric} ${formatNumber(line.last)}`).join(' · ');
     this.latest.title = this.latest.textContent;
-    const notes = series.map(nonFiniteNote).filter((note): note is string => note !== null);
-    this.notes.textContent = notes.join('; ');
-    this.notes.hidden = notes.length === 0;
+    this.notes.textContent = group.notes.join('; ');
+    this.notes.hidden = group.notes.length === 0;
 
-    const xAxis = liveXAxis(series);
-    const resumeKey = resumeSteps.join(',');
-    if (this.result && (xAxis !== this.xAxis || resumeKey !== this.resumeKey)) this.reset();
-    this.xAxis = xAxis;
-    this.resumeKey = resumeKey;
-    const view = this.result?.view ?? (await this.embed(vegaEmbed, theme, xAxis, resumeSteps));
-    const next = new Map(series.map((s) => [s.name, chartRows(this.group, s.name, s.step, s.value)]));
+    const spec = chartSpec(model, { mode: 'live', theme, group: index });
+    const specKey = JSON.stringify(spec);
+    if (this.result && specKey !== this.specKey) this.reset();
+    this.specKey = specKey;
+    const view = this.result?.view ?? (await this.embed(vegaEmbed, spec));
+    const next = new Map(group.lines.map((line) => [line.metric, lineRows(line)]));
     const replaced = new Set<string>();
     const inserted: ChartRow[] = [];
     const kept = new Map<string, ChartRow[]>();
@@ -151,11 +111,11 @@ class GroupChart {
     this.node.dataset.points = String(view.data(POINTS_DATA).length);
   }
 
-  private async embed(vegaEmbed: VegaEmbedModule, theme: ChartTheme, xAxis: ChartXAxis, resumeSteps: readonly number[]): Promise<View> {
+  private async embed(vegaEmbed: VegaEmbedModule, spec: Record<string, unknown>): Promise<View> {
     const target = div('tb-Chart-view');
     this.plot.replaceChildren(target);
     const generation = this.generation;
-    const result = await embedGroupChart(vegaEmbed, target, theme, CHART_HEIGHT, xAxis, resumeSteps);
+    const result = await embedChart(vegaEmbed, target, spec);
     if (generation !== this.generation) {
       result.finalize();
       throw new Error('the chart was reset while it was being drawn');
@@ -218,16 +178,15 @@ export class ChartPanel {
   async update(series: readonly LiveSeries[], resumeSteps: readonly number[] = []): Promise<void> {
     this.series = series;
     this.resumeSteps = resumeSteps;
-    const byName = new Map<string, LiveSeries>();
-    for (const s of series) if (!byName.has(s.name)) byName.set(s.name, s);
-    const groups = groupMetrics([...byName.keys()]);
+    const model = liveChartModel({ series, resumes: resumeSteps });
+    const groups = new Set(model.groups.map((group) => group.group));
     for (const [group, chart] of this.charts) {
       if (groups.has(group)) continue;
       chart.dispose();
       chart.node.remove();
       this.charts.delete(group);
     }
-    const systemGroups = [...groups.keys()].filter(isSystemMetric);
+    const systemGroups = [...groups].filter(isSystemMetric);
     this.node.hidden = groups.size === systemGroups.length;
     this.system.hidden = systemGroups.length === 0;
     this.showMessage(groups.size === 0 ? 'No metrics logged yet.' : null);
@@ -241,7 +200,7 @@ export class ChartPanel {
     }
     if (this.disposed) return;
     const theme = this.theme();
-    for (const [group, names] of groups) {
+    for (const [index, { group }] of model.groups.entries()) {
       let chart = this.charts.get(group);
       if (!chart) {
         chart = new GroupChart(group);
@@ -251,7 +210,7 @@ export class ChartPanel {
       (isSystemMetric(group) ? this.systemGrid : this.node).appendChild(chart.node);
       if (this.disposed) return;
       try {
-        await chart.draw(vegaEmbed, theme, names.map((name) => byName.get(name)!), resumeSteps);
+        await chart.draw(vegaEmbed, theme, model, index);
       } catch (error) {
         if (this.disposed) return;
         chart.reset();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { nonFiniteNote, startsWith } from '../../extension/src/charts.js';
+import { startsWith } from '../../extension/src/charts.js';
 import { elapsedSeconds } from '../../extension/src/header.js';
 import { progressLabel } from '../../extension/src/progress.js';
 import type { LivePayload, LiveProgress, LiveSeries } from '../../core/src/live/payload.js';
-import { chartRows } from '../../core/src/charts/spec.js';
+import { liveChartModel, chartRows } from '../../core/src/charts/model.js';
 
 const progress = (p: Partial<LiveProgress>): LiveProgress => ({
   epoch: null, epochs: null, batch: null, batches: null, fraction: null, elapsedSeconds: 0, etaSeconds: null, ...p,
@@ -25,22 +25,8 @@ describe('progressLabel()', () => {
   });
 });
 
-describe('nonFiniteNote()', () => {
-  it('says nothing when every point is drawn', () => {
-    expect(nonFiniteNote(series('loss', [1, 0.5]))).toBeNull();
-  });
-  it('names a non-finite last point', () => {
-    expect(nonFiniteNote(series('loss', [1, 'NaN']))).toBe('loss: NaN at last point');
-    expect(nonFiniteNote(series('loss', ['NaN', 'Infinity', 'NaN']))).toBe('loss: NaN at last point (3 points not drawn)');
-  });
-  it('counts points left out earlier in the series', () => {
-    expect(nonFiniteNote(series('acc', [1, 'Infinity', 0.5]))).toBe('acc: 1 Infinity point not drawn');
-    expect(nonFiniteNote(series('acc', ['NaN', '-Infinity', 0.5]))).toBe('acc: 2 NaN/-Infinity points not drawn');
-  });
-});
-
 describe('startsWith()', () => {
-  const rows = (values: number[]) => chartRows('loss', 'loss', values.map((_, i) => i), values);
+  const rows = (values: number[]) => chartRows(liveChartModel({ series: [series('loss', values)] }).groups[0]!);
   it('accepts a prefix, so only the new rows are streamed', () => {
     expect(startsWith(rows([1, 2, 3]), rows([1, 2]))).toBe(true);
     expect(startsWith(rows([1, 2]), [])).toBe(true);

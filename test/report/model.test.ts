@@ -65,3 +65,22 @@ describe('report model', () => {
     expect(best).toEqual({ bleu: 'high', reward: 'high', error_rate: 'low' });
   });
 });
+
+describe('report charts', () => {
+  // Old: build.ts M4-reduced each series to 2,000 points as it read it, and the chart M4-reduced
+  // that again to its own buckets: two downsamplings, with bucket edges that did not line up.
+  it('reduce each series once: a chart line is one M4 of the stored series at the chart\'s buckets', async () => {
+    const { m4, plannedBuckets, reduceForChart } = await import('../../core/src/index.js');
+    const n = 100_000;
+    const step = Float64Array.from({ length: n }, (_, i) => i);
+    const value = step.map((i) => Math.exp(-i / 20_000) + 0.05 * Math.sin(i * 0.37) + (i === 77_777 ? 5 : 0));
+    const records = ['a', 'b'].map((id) => record({ id: `20260101-000000000-${id}aaaa`, name: id, summary: { loss: { last: 0, min: 0, max: 0, count: n } } }));
+    const bucketsOf = plannedBuckets(records.map((r) => Object.keys(r.summary)));
+    const inputs = records.map((r) => ({ ...input(r), series: new Map([['loss', reduceForChart({ run: 0, metric: 'loss', length: n, step, value }, bucketsOf('loss'))]]) }));
+    const model = buildReportModel({ title: 't', generatedAt: '', version: '0', stores: [], runs: inputs, problems: [] });
+    const once = m4(step, value, n, bucketsOf('loss'));
+    expect(model.charts[0]!.lines[0]!.x).toEqual(once.x);
+    expect(model.charts[0]!.logged).toBe(2 * n);
+    expect(Math.max(...model.charts[0]!.lines[0]!.value)).toBeGreaterThan(5);
+  });
+});

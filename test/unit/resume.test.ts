@@ -1,17 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
-import { groupChartSpec, POINTS_DATA, RESUMED_LABEL, withResumeRules } from '../../core/src/charts/spec.js';
 import { InvalidValueError, ResumeConflictError, RunLockedError } from '../../core/src/errors.js';
 import { parseEvents } from '../../core/src/format/events.js';
 import { coerceRunRecord, eventProblem } from '../../core/src/format/shape.js';
 import type { RunEvent, RunRecord } from '../../core/src/format/types.js';
 import { buildPayload } from '../../sdk/src/live/liveOutput.js';
 import { parseLivePayload } from '../../core/src/live/payload.js';
-import { buildChartData, reduceSeries } from '../../sdk/src/report/chartData.js';
-import { renderChart } from '../../sdk/src/report/render.js';
 import { ChronoBuffer } from '../../sdk/src/run/chrono.js';
 import { MetricBuffer } from '../../sdk/src/run/metricBuffer.js';
 import { checkSeed, chronoStats, continuationPoint, metricStats, resumedParams, resumedRecord, resumedSeed, resumeState } from '../../sdk/src/run/resume.js';
@@ -238,44 +233,6 @@ describe('resume', () => {
       expect(() => RunFiles.open(dir, 'x', () => {})).toThrow(/not a run folder/);
       // Nothing was taken: the folder's lock is free.
       releaseRunLock(acquireRunLock(dir, 'x'));
-    });
-  });
-
-  describe('charts', () => {
-    it('leaves a chart without resumes as it was', () => {
-      const spec = groupChartSpec({ dark: false });
-      expect(withResumeRules(spec, [], { dark: false })).toBe(spec);
-    });
-
-    it('draws a dashed "resumed" rule at each resume step of a live chart, rows still streaming into points', async () => {
-      const spec = withResumeRules({ ...groupChartSpec({ dark: true }), width: 300 }, [{ step: 10 }], { dark: true });
-      const layers = spec.layer as Array<{ mark: { type: string; strokeDash?: number[]; text?: string } }>;
-      expect(layers.map((layer) => layer.mark.type)).toEqual(['line', 'rule', 'text']);
-      expect(layers[1]!.mark.strokeDash).toEqual([4, 3]);
-      expect(layers[2]!.mark.text).toBe(RESUMED_LABEL);
-      const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), { renderer: 'none' });
-      const rows = Array.from({ length: 20 }, (_, step) => ({ group: 'loss', series: 'loss', step, value: 20 - step }));
-      await view.change(POINTS_DATA, vega.changeset().insert(rows)).runAsync();
-      const svg = await view.toSVG();
-      view.finalize();
-      expect(svg).toContain('>resumed</text>');
-      expect(svg).toContain('stroke-dasharray="4,3"');
-    });
-
-    it('marks each resumed run in a report chart, keeping zoom, legend picks and the focus signal', async () => {
-      const reduced = reduceSeries(series('loss', Array.from({ length: 20 }, (_, i) => i), Array.from({ length: 20 }, (_, i) => 20 - i)));
-      const data = buildChartData('loss', [
-        { run: 'a', metric: 'loss', series: reduced, resumeSteps: [10] },
-        { run: 'a', metric: 'val_loss', series: reduced, resumeSteps: [10] },
-        { run: 'b', metric: 'loss', series: reduced },
-      ]);
-      expect(data.resumes).toEqual([{ run: 'a', step: 10 }]);
-      const rendered = await renderChart(data);
-      expect(rendered.svg).toContain('>resumed</text>');
-      const signals = (rendered.vegaSpec.signals as Array<{ name: string }>).map((signal) => signal.name);
-      expect(signals).toContain('focus');
-      expect(JSON.stringify(rendered.vegaSpec)).toContain('"pick');
-      expect((rendered.vegaSpec.data as Array<{ name: string }>).some((entry) => entry.name === 'points')).toBe(true);
     });
   });
 

@@ -10,13 +10,9 @@ import {
   SystemSampler,
   type SystemProbe,
 } from '../../sdk/src/run/systemMetrics.js';
-import { chartXAxis, fallbackSpec, groupChartSpec, groupMetrics, metricGroup } from '../../core/src/charts/spec.js';
-import { reportChartSpec } from '../../sdk/src/report/chartSpec.js';
-import { buildChartData, elapsedSeries } from '../../sdk/src/report/chartData.js';
 import { LiveSeriesTracker } from '../../sdk/src/live/liveSeries.js';
 import { parseLivePayload, summaryLine, type LivePayload } from '../../core/src/live/payload.js';
 import { InvalidValueError } from '../../core/src/errors.js';
-import { liveXAxis } from '../../extension/src/charts.js';
 
 const times = (user: number, sys: number, idle: number) => ({ times: { user, nice: 0, sys, idle, irq: 0 } });
 
@@ -215,48 +211,7 @@ describe('systemMetrics', () => {
     });
   });
 
-  describe('charts of system metrics', () => {
-    it('groups sys metrics by subject and unit, apart from the user\'s metrics', () => {
-      const groups = groupMetrics(['loss', 'sys/cpu_percent', 'sys/process_cpu_percent', 'sys/memory_used_percent', 'sys/process_rss_mb', 'sys/process_heap_mb', 'sys/gpu0_util_percent', 'sys/gpu1_util_percent', 'sys/gpu0_memory_used_mb', 'val_loss']);
-      expect([...groups]).toEqual([
-        ['loss', ['loss', 'val_loss']],
-        ['sys/cpu (%)', ['sys/cpu_percent', 'sys/process_cpu_percent']],
-        ['sys/memory (%)', ['sys/memory_used_percent']],
-        ['sys/process memory (MB)', ['sys/process_rss_mb', 'sys/process_heap_mb']],
-        ['sys/gpu (%)', ['sys/gpu0_util_percent', 'sys/gpu1_util_percent']],
-        ['sys/gpu memory (MB)', ['sys/gpu0_memory_used_mb']],
-      ]);
-      expect(metricGroup('sys/memory_used_mb')).toBe('sys/memory_used_mb');
-    });
-
-    it('puts a chart on wall time only when every series is a system metric', () => {
-      expect(chartXAxis(['sys/cpu_percent', 'sys/process_cpu_percent'])).toBe('elapsed');
-      expect(chartXAxis(['loss', 'val_loss'])).toBe('step');
-      expect(chartXAxis(['sys/cpu_percent', 'loss'])).toBe('step');
-      expect(chartXAxis([])).toBe('step');
-    });
-
-    it('titles the x axis by what it shows, in live and report specs', () => {
-      const live = groupChartSpec({ dark: false }, { xAxis: 'elapsed' }) as { encoding: { x: { title: string; field: string } } };
-      expect(live.encoding.x).toMatchObject({ field: 'step', title: 'seconds since start' });
-      expect((groupChartSpec({ dark: false }) as typeof live).encoding.x.title).toBe('step');
-      const report = reportChartSpec({ colorBy: 'metric', dashByMetric: false, logScale: false, xAxis: 'elapsed' }) as typeof live;
-      expect(report.encoding.x.title).toBe('seconds since start');
-      expect((reportChartSpec({ colorBy: 'metric', dashByMetric: false, logScale: false }) as typeof live).encoding.x.title).toBe('step');
-      // The fallback draws sys and user charts in one facet: x scales must not be shared.
-      expect((fallbackSpec([]) as { resolve: { scale: Record<string, string> } }).resolve.scale.x).toBe('independent');
-    });
-
-    it('turns stored wall times into seconds since the run started for report charts', () => {
-      const series = { name: 'sys/cpu_percent', length: 3, step: new Float64Array([0, 1, 2]), time: new Float64Array([5000, 10_000, 15_000]), value: new Float64Array([1, 2, 3]) };
-      const elapsed = elapsedSeries(series, 4000);
-      expect([...elapsed.step]).toEqual([1, 6, 11]);
-      const data = buildChartData('sys/cpu (%)', [{ run: 'a', metric: 'sys/cpu_percent', series: { name: 'sys/cpu_percent', logged: 3, notFinite: 0, length: 3, step: elapsed.step, value: elapsed.value }, resumeSteps: [1] }]);
-      expect(data.xAxis).toBe('elapsed');
-      expect(data.columns.step).toEqual([1, 6, 11]);
-      expect(data.resumes).toEqual([]); // resume marks are steps; they do not belong on a time axis
-    });
-
+  describe('system metrics in the live payload', () => {
     it('carries the axis in the live payload, and keeps sys metrics out of the summary line', () => {
       const tracker = new LiveSeriesTracker();
       tracker.add({ 'sys/cpu_percent': 12 }, 5.2, 'elapsed');
@@ -270,10 +225,6 @@ describe('systemMetrics', () => {
       expect(payload.series.map((s) => s.xAxis)).toEqual(['elapsed', undefined, undefined]);
       expect(summaryLine(payload)).not.toContain('sys/');
       expect(summaryLine(payload)).toContain('loss 0.5');
-      // The renderer draws a group over seconds only when all its series say so.
-      expect(liveXAxis(payload.series.slice(0, 1))).toBe('elapsed');
-      expect(liveXAxis(payload.series)).toBe('step');
-      expect(liveXAxis([])).toBe('step');
     });
   });
 });

@@ -1,87 +1,29 @@
 /**
- * Vega-Lite specs for metric charts, built from nothing but constants: names of metrics and runs
- * travel only as data values (fields `series`, `group`), never inside a spec's text or an
- * expression. Used by the JupyterLab renderer, the Vega-Lite fallback output and reports. Pure.
+ * The one spec builder: `chartSpec(model, { mode })` turns a chart model into a Vega-Lite spec for
+ * the live renderer, the compare view, the report (its SVG and its interactive page) and the
+ * Vega-Lite fallback output. Built from constants only: names of metrics and runs travel as data
+ * values (fields `run`, `series`, `group`), never inside a spec's text or an expression;
+ * colours are palette constants. Pure.
  */
-import { decodeNumber, type EncodedNumber } from '../format/numbers.js';
-import { SYSTEM_METRIC_PREFIX, isSystemMetric } from '../format/metricNames.js';
+import { vegaAscending } from './colors.js';
+import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis } from './model.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-/** The data set name the renderer streams rows into. */
+/** The data set the live and compare views stream rows into. */
 export const POINTS_DATA = 'points';
-
-export interface ChartRow {
-  group: string;
-  series: string;
-  step: number;
-  value: number;
-}
-
-// The naming rule is the store format's; charts read it from there.
-export { SYSTEM_METRIC_PREFIX, isSystemMetric };
+/** The signal holding the run labels a report compares (empty: none). */
+export const FOCUS_SIGNAL = 'focus';
+/** The label of the rule drawn where a resumed run continued. */
+export const RESUMED_LABEL = 'resumed';
+/** Points per line below which a report chart marks each point (a line of one or two points is barely visible). */
+export const FEW_POINTS = 4;
 
 /**
- * What a chart's x axis shows: the step, or the seconds elapsed since the run started (system
- * metrics, sampled on a clock rather than per training step).
+ * Where a chart is drawn. `live` and `compare` views keep their Vega view and get rows streamed
+ * into {@link POINTS_DATA}; `report` and `fallback` specs hold their points (as columns, unfolded
+ * by a `flatten` transform).
  */
-export type ChartXAxis = 'step' | 'elapsed';
-
-/** Wall time when every series of the chart is a system metric, else steps. */
-export function chartXAxis(names: readonly string[]): ChartXAxis {
-  return names.length > 0 && names.every(isSystemMetric) ? 'elapsed' : 'step';
-}
-
-export const X_AXIS_TITLES: Readonly<Record<ChartXAxis, string>> = { step: 'step', elapsed: 'seconds since start' };
-
-/**
- * System metrics share a chart by subject and unit (`sys/cpu_percent` with
- * `sys/process_cpu_percent`, every GPU's utilisation together), so scales stay comparable.
- */
-function systemMetricGroup(name: string): string {
-  const rest = name.slice(SYSTEM_METRIC_PREFIX.length);
-  if (/^gpu\d+_/.test(rest)) return rest.endsWith('_mb') ? 'sys/gpu memory (MB)' : 'sys/gpu (%)';
-  if (rest.endsWith('cpu_percent')) return 'sys/cpu (%)';
-  if (rest.startsWith('memory_') && rest.endsWith('_percent')) return 'sys/memory (%)';
-  if (rest.startsWith('process_') && rest.endsWith('_mb')) return 'sys/process memory (MB)';
-  return name;
-}
-
-/**
- * The chart a metric belongs to: `val_loss`, `batch/loss` and `loss` share the `loss` chart, so a
- * training curve and its validation curve are drawn together. System metrics (`sys/...`) are
- * grouped by subject and unit.
- */
-export function metricGroup(name: string): string {
-  if (isSystemMetric(name)) return systemMetricGroup(name);
-  let base = name.startsWith('batch/') ? name.slice('batch/'.length) : name;
-  if (base.startsWith('val_')) base = base.slice(4);
-  else if (base.startsWith('val/')) base = base.slice(4);
-  return base || name;
-}
-
-/** Groups metric names into charts, in first-seen order. */
-export function groupMetrics(names: readonly string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const name of names) {
-    const group = metricGroup(name);
-    if (!groups.has(group)) groups.set(group, []);
-    groups.get(group)!.push(name);
-  }
-  return groups;
-}
-
-/**
- * Chart rows from columns; points that cannot be drawn (NaN, ±Infinity) are left out, and
- * the caller says so beside the chart.
- */
-export function chartRows(group: string, series: string, step: readonly number[], value: readonly EncodedNumber[]): ChartRow[] {
-  const rows: ChartRow[] = [];
-  for (let i = 0; i < step.length; i++) {
-    const v = decodeNumber(value[i]);
-    if (Number.isFinite(v)) rows.push({ group, series, step: step[i]!, value: v });
-  }
-  return rows;
-}
+export type ChartMode = 'live' | 'compare' | 'report' | 'fallback';
 
 export interface ChartTheme {
   dark: boolean;
@@ -92,6 +34,22 @@ export interface ChartTheme {
   grid?: string;
 }
 
+export interface ChartSpecOptions {
+  mode: ChartMode;
+  theme?: ChartTheme;
+  /** The group to draw (index into `model.groups`); the fallback draws every group. */
+  group?: number;
+}
+
+const LIGHT: ChartTheme = { dark: false };
+const REPORT_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const SIZES: Readonly<Record<ChartMode, { width: number | 'container'; height: number }>> = {
+  live: { width: 'container', height: 120 },
+  compare: { width: 'container', height: 140 },
+  report: { width: 640, height: 220 },
+  fallback: { width: 480, height: 140 },
+};
+
 export function chartConfig(theme: ChartTheme): Record<string, unknown> {
   const foreground = theme.foreground ?? (theme.dark ? '#e0e0e0' : '#333333');
   const grid = theme.grid ?? (theme.dark ? '#444444' : '#e6e6e6');
@@ -101,107 +59,175 @@ export function chartConfig(theme: ChartTheme): Record<string, unknown> {
     view: { stroke: null },
     axis: { labelColor: foreground, titleColor: foreground, gridColor: grid, domainColor: grid, tickColor: grid },
     legend: { labelColor: foreground, titleColor: foreground, orient: 'bottom', labelLimit: 240 },
-    range: { category: theme.dark ? { scheme: 'set2' } : { scheme: 'tableau10' } },
-  };
-}
-
-/** One chart: every series of a group as a line over steps, streamed into the `points` data set. */
-export function groupChartSpec(theme: ChartTheme, options: { height?: number; logScale?: boolean; xAxis?: ChartXAxis } = {}): Record<string, unknown> {
-  const xTitle = X_AXIS_TITLES[options.xAxis ?? 'step'];
-  return {
-    width: 'container',
-    height: options.height ?? 180,
-    autosize: { type: 'fit-x', contains: 'padding' },
-    data: { name: POINTS_DATA },
-    // System samples come every few seconds: each is marked, so the first ones show before a line does.
-    mark: { type: 'line', clip: true, strokeWidth: 1.5, ...(options.xAxis === 'elapsed' ? { point: { filled: true, size: 16 } } : {}) },
-    encoding: {
-      // The `step` field holds seconds since the run started on an `elapsed` axis.
-      x: { field: 'step', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1 }, ...(options.xAxis === 'elapsed' ? { scale: { zero: true } } : {}) },
-      y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: options.logScale ? 'log' : 'linear' } },
-      color: { field: 'series', type: 'nominal', title: null },
-      tooltip: [
-        { field: 'series', type: 'nominal', title: 'metric' },
-        { field: 'step', type: 'quantitative', title: xTitle, format: '~g' },
-        { field: 'value', type: 'quantitative', format: '.6~g' },
-      ],
-    },
-    config: chartConfig(theme),
   };
 }
 
 /**
- * A self-contained Vega-Lite spec (data inline) with one row of charts per group, for frontends
- * that draw Vega-Lite but do not know trainbook.
+ * The Vega-Lite spec of one chart of `model` (or, in `fallback` mode, of all of them).
+ *
+ * @example
+ * chartSpec(liveChartModel(payload), { mode: 'live', theme: { dark: false }, group: 0 });
  */
-export function fallbackSpec(rows: ChartRow[], theme: ChartTheme = { dark: false }): Record<string, unknown> {
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    data: { values: rows },
-    facet: { row: { field: 'group', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start' } } },
-    spec: {
-      width: 480,
-      height: 140,
-      mark: { type: 'line', clip: true },
-      encoding: {
-        x: { field: 'step', type: 'quantitative', title: rows.some((row) => isSystemMetric(row.series)) ? 'step (sys/*: seconds since start)' : 'step' },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'series', type: 'nominal', title: null },
-      },
-    },
-    // x too: system metrics are drawn over seconds, the others over steps.
-    resolve: { scale: { x: 'independent', y: 'independent', color: 'independent' } },
-    config: chartConfig(theme),
-  };
+export function chartSpec(model: ChartModel, options: ChartSpecOptions): Record<string, unknown> {
+  const theme = options.theme ?? LIGHT;
+  if (options.mode === 'fallback') return fallbackSpec(model, theme);
+  const group = model.groups[options.group ?? 0];
+  if (!group) throw new RangeError(`chartSpec: the model has no group ${options.group ?? 0}`);
+  return options.mode === 'report' ? reportSpec(group, theme) : viewSpec(group, options.mode, theme);
 }
 
-/** The label of the rule drawn where a resumed run continued. */
-export const RESUMED_LABEL = 'resumed';
+function xEncoding(xAxis: ChartXAxis): Record<string, unknown> {
+  // Seconds since the start begin at 0 (a run with one sample would otherwise get a one-value axis).
+  return { field: 'x', type: 'quantitative', title: X_AXIS_TITLES[xAxis], axis: { tickMinStep: 1 }, ...(xAxis === 'elapsed' ? { scale: { zero: true } } : {}) };
+}
 
-/** Where a run was continued: the step, and the run's label on charts of several runs. */
-export interface ResumeMark {
-  step: number;
-  run?: string;
+function colorEncoding(group: ChartGroup, legend: Record<string, unknown> | null = null): Record<string, unknown> {
+  return { field: group.colorBy, type: 'nominal', title: null, sort: 'ascending', scale: { range: group.colors }, ...(legend ? { legend } : {}) };
+}
+
+function tooltip(group: ChartGroup, withRun: boolean): Array<Record<string, unknown>> {
+  return [
+    ...(withRun ? [{ field: 'run', type: 'nominal' }] : []),
+    { field: 'series', type: 'nominal', title: 'metric' },
+    { field: 'x', type: 'quantitative', title: X_AXIS_TITLES[group.xAxis], format: '~g' },
+    { field: 'value', type: 'quantitative', format: '.6~g' },
+  ];
+}
+
+/** A line's points as one data value; the `flatten` transform unfolds them into rows. */
+function lineValue(line: ChartLine, group?: string): Record<string, unknown> {
+  return { ...(group === undefined ? {} : { group }), run: line.runLabel, series: line.metric, x: line.x, value: line.value };
+}
+
+const FLATTEN = [{ flatten: ['x', 'value'] }];
+
+/** Live output and compare: rows stream into `points`. */
+function viewSpec(group: ChartGroup, mode: 'live' | 'compare', theme: ChartTheme): Record<string, unknown> {
+  const { width, height } = SIZES[mode];
+  // System samples come every few seconds: each is marked, so the first ones show before a line does.
+  const mark = { type: 'line', clip: true, strokeWidth: 1.5, ...(group.xAxis === 'elapsed' ? { point: { filled: true, size: 16 } } : {}) };
+  const encoding = {
+    x: xEncoding(group.xAxis),
+    y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: 'linear' } },
+    color: colorEncoding(group),
+    detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
+    tooltip: tooltip(group, mode === 'compare'),
+  };
+  return withResumes(
+    { width, height, autosize: { type: 'fit-x', contains: 'padding' }, config: chartConfig(theme) },
+    { data: { name: POINTS_DATA }, mark, encoding },
+    [],
+    group,
+    theme,
+  );
+}
+
+/** The report's chart: points inline, tooltips, zoom and pan, legend picks and the page's `focus`. */
+function reportSpec(group: ChartGroup, theme: ChartTheme): Record<string, unknown> {
+  const { width, height } = SIZES.report;
+  const dimmed = 0.12;
+  const dashByMetric = group.colorBy === 'run' && new Set(group.lines.map((line) => line.metric)).size > 1;
+  const points = group.longest < FEW_POINTS;
+  const encoding = {
+    x: xEncoding(group.xAxis),
+    y: { field: 'value', type: 'quantitative', title: null, scale: group.logScale ? { type: 'log' } : { zero: false } },
+    color: colorEncoding(group, { symbolLimit: 30, columns: 3, labelLimit: 220 }),
+    ...(dashByMetric ? { strokeDash: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {}),
+    detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
+    opacity: {
+      condition: [
+        { test: `length(${FOCUS_SIGNAL}) > 0 && indexof(${FOCUS_SIGNAL}, datum.run) < 0`, value: dimmed },
+        { param: 'pick', empty: true, value: 1 },
+      ],
+      value: dimmed,
+    },
+    tooltip: tooltip(group, true),
+  };
+  const config = { ...chartConfig({ ...theme, font: theme.font ?? REPORT_FONT }), legend: { orient: 'bottom', labelLimit: 220, labelColor: '#333333', titleColor: '#333333' } };
+  return withResumes(
+    { $schema: VEGA_LITE_SCHEMA, width, height, config },
+    {
+      data: { values: group.lines.map((line) => lineValue(line)) },
+      transform: FLATTEN,
+      mark: { type: 'line', clip: true, strokeWidth: 1.5, interpolate: 'linear', ...(points ? { point: { filled: true, size: 36 } } : {}) },
+      encoding,
+    },
+    [
+      { name: FOCUS_SIGNAL, value: [] },
+      { name: 'pick', select: { type: 'point', fields: [group.colorBy] }, bind: 'legend' },
+      { name: 'zoom', select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' },
+    ],
+    group,
+    theme,
+  );
+}
+
+/**
+ * `lines` as the chart's unit view, with the resume rules layered over it when the group has any.
+ * Selections stay in the lines' view (Vega-Lite wants them in a unit view), variables on top.
+ */
+function withResumes(top: Record<string, unknown>, lines: Record<string, unknown>, params: Array<Record<string, unknown>>, group: ChartGroup, theme: ChartTheme): Record<string, unknown> {
+  const rules = resumeRuleLayers(group.resumes, theme, group.colorBy === 'run');
+  const selections = params.filter((param) => 'select' in param);
+  const variables = params.filter((param) => !('select' in param));
+  if (rules.length === 0) return { ...top, ...(params.length > 0 ? { params } : {}), ...lines };
+  return { ...top, ...(variables.length > 0 ? { params: variables } : {}), layer: [{ ...(selections.length > 0 ? { params: selections } : {}), ...lines }, ...rules] };
 }
 
 /**
  * Layers that draw a vertical dashed rule labelled "resumed" at each step where a run was
  * continued (`init({ resume })`). Steps and run labels are data values; the label is a constant.
- *
- * @example
- * resumeRuleLayers([{ step: 120 }], { dark: false }); // [the rule layer, the label layer]
  */
-export function resumeRuleLayers(marks: readonly ResumeMark[], theme: ChartTheme): Array<Record<string, unknown>> {
-  const values = marks.filter((mark) => Number.isFinite(mark.step)).map((mark) => (mark.run === undefined ? { step: mark.step } : { step: mark.step, run: mark.run }));
+export function resumeRuleLayers(marks: ReadonlyArray<{ run: string; step: number }>, theme: ChartTheme, withRun: boolean): Array<Record<string, unknown>> {
+  const values = marks.filter((mark) => Number.isFinite(mark.step)).map((mark) => (withRun ? { x: mark.step, run: mark.run } : { x: mark.step }));
   if (values.length === 0) return [];
   const color = theme.dark ? '#bbbbbb' : '#777777';
-  const x = { field: 'step', type: 'quantitative' };
-  const tooltip = [...(values.some((value) => 'run' in value) ? [{ field: 'run', type: 'nominal' }] : []), { field: 'step', type: 'quantitative', title: `${RESUMED_LABEL} at step` }];
+  const x = { field: 'x', type: 'quantitative' };
+  const tooltipFields = [...(withRun ? [{ field: 'run', type: 'nominal' }] : []), { field: 'x', type: 'quantitative', title: `${RESUMED_LABEL} at step` }];
   return [
-    { data: { values }, mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, color }, encoding: { x, tooltip } },
+    { data: { values }, mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1, color }, encoding: { x, tooltip: tooltipFields } },
     { data: { values }, mark: { type: 'text', text: RESUMED_LABEL, align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color }, encoding: { x, y: { value: 0 } } },
   ];
 }
 
+/** Every coloured value of the model's charts with its colour, in Vega's domain order. */
+function modelColors(model: ChartModel): string[] {
+  const colorOf = new Map<string, string>();
+  for (const group of model.groups) {
+    const keys = [...new Set(group.lines.map((line) => (group.colorBy === 'run' ? line.runLabel : line.metric)))].sort(vegaAscending);
+    keys.forEach((key, i) => colorOf.set(key, group.colors[i]!));
+  }
+  return [...colorOf.keys()].sort(vegaAscending).map((key) => colorOf.get(key)!);
+}
+
 /**
- * A single-view chart spec (from {@link groupChartSpec} or the report's) with the resume rules
- * drawn over its lines; the spec itself when there is nothing to mark. The lines keep their data
- * set, so rows still stream into `points`; selections move into the lines' layer (Vega-Lite wants
- * them in a unit view), other params stay on top.
- *
- * @example
- * withResumeRules(groupChartSpec(theme), [{ step: 120 }], theme);
+ * A self-contained Vega-Lite v5 spec, one row of charts per group, for frontends that draw
+ * Vega-Lite but do not know trainbook. It holds the model's points as they are (columns per line,
+ * unfolded by `flatten`): small, and the same points the live renderer draws.
  */
-export function withResumeRules(spec: Record<string, unknown>, marks: readonly ResumeMark[], theme: ChartTheme): Record<string, unknown> {
-  const rules = resumeRuleLayers(marks, theme);
-  if (rules.length === 0) return spec;
-  const { mark, encoding, params, ...rest } = spec;
-  const all = Array.isArray(params) ? (params as Array<Record<string, unknown>>) : [];
-  const selections = all.filter((param) => 'select' in param);
-  const variables = all.filter((param) => !('select' in param));
+function fallbackSpec(model: ChartModel, theme: ChartTheme): Record<string, unknown> {
+  const { width, height } = SIZES.fallback;
+  const axes = [...new Set(model.groups.map((group) => group.xAxis))];
+  const xTitle = axes.length === 1 ? X_AXIS_TITLES[axes[0]!] : axes.map((axis) => (axis === 'elapsed' ? `sys/*: ${X_AXIS_TITLES.elapsed}` : X_AXIS_TITLES[axis])).join(' · ');
+  const colorBy = model.groups[0]?.colorBy ?? 'series';
   return {
-    ...rest,
-    ...(variables.length > 0 ? { params: variables } : {}),
-    layer: [{ ...(selections.length > 0 ? { params: selections } : {}), mark, encoding }, ...rules],
+    $schema: VEGA_LITE_SCHEMA,
+    data: { values: model.groups.flatMap((group) => group.lines.map((line) => lineValue(line, group.group))) },
+    transform: FLATTEN,
+    facet: { row: { field: 'group', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start' } } },
+    spec: {
+      width,
+      height,
+      mark: { type: 'line', clip: true },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: xTitle },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: colorBy, type: 'nominal', title: null, sort: 'ascending', scale: { range: modelColors(model) } },
+        detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
+      },
+    },
+    // x too: system metrics are drawn over seconds, the others over steps.
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    config: chartConfig(theme),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { decodeNumber, encodeNumber, formatNumber, type EncodedNumber } from '../format/numbers.js';
 import type { EffectiveStatus } from '../format/types.js';
-import { isSystemMetric } from '../charts/spec.js';
+import { isSystemMetric } from '../format/metricNames.js';
 import { isObject } from '../format/shape.js';
 
 export const RUN_MIME = 'application/vnd.trainbook.run+json';

@@ -2,7 +2,7 @@
  * A run as a row of the runs panel: the status to show (crash detection, kernel restarts), the
  * fields a query sees, the table's columns, and sorting. Pure.
  */
-import { isSystemMetric } from '../charts/spec.js';
+import { isSystemMetric } from '../format/metricNames.js';
 import { hasName, nameValue } from '../format/names.js';
 import { decodeNumber } from '../format/numbers.js';
 import { effectiveStatus, HEARTBEAT_INTERVAL_MS } from '../format/status.js';

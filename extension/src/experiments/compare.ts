@@ -1,11 +1,12 @@
 /**
- * Comparing selected runs: overlaid curves per metric (Vega-Lite specs from the SDK's
- * `groupChartSpec`, names only as data), a parameter diff table that marks what differs, and
+ * Comparing selected runs: overlaid curves per metric (the core's chart model and `chartSpec`,
+ * names only as data; each run in its colour, the same in the diff table and the parallel
+ * coordinates), a parameter diff table that marks what differs, and
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
 import type { Result } from 'vega-embed';
-import { chartRows, isSystemMetric, POINTS_DATA, type ChartTheme, decodeNumber, encodeNumber, formatNumber, type Series, type RunRecord, formatValue, paramDiff, runLabels } from 'trainbook/core';
-import { embedGroupChart } from '../charts.js';
+import { buildChartModel, chartRows, chartSpec, isSystemMetric, paletteColor, POINTS_DATA, type ChartSeriesInput, type ChartTheme, decodeNumber, formatNumber, type Series, type RunRecord, formatValue, paramDiff, runLabels } from 'trainbook/core';
+import { embedChart } from '../charts.js';
 import { loadVegaEmbed } from '../vegaLoader.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -65,7 +66,7 @@ export class CompareView {
     if (rows.length === 0) return el('p', 'tb-Compare-empty', 'These runs have no params.');
     const table = el('table', 'tb-DiffTable');
     const head = el('tr');
-    head.append(el('th', undefined, 'param'), ...labels.map((label) => el('th', undefined, label)));
+    head.append(el('th', undefined, 'param'), ...labels.map((label, i) => runHeader(label, i)));
     table.append(el('thead'), el('tbody'));
     table.tHead!.append(head);
     for (const row of rows) {
@@ -93,26 +94,29 @@ export class CompareView {
       container.append(el('p', 'tb-Compare-empty', `Charts unavailable: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
-    for (const metric of [...metrics].sort()) {
+    // One chart per metric, one line per run (its label is data), each run in its view colour.
+    const runs = labels.map((label, i) => ({ id: String(i), label }));
+    const inputs: ChartSeriesInput[] = [];
+    series.forEach((map, run) => {
+      for (const metric of metrics) {
+        const s = map.get(metric);
+        if (s) inputs.push({ run, metric, length: s.length, step: s.step, epoch: s.epoch, value: s.value });
+      }
+    });
+    const model = buildChartModel(runs, inputs, { perMetric: true });
+    for (const [index, group] of model.groups.entries()) {
       if (generation !== this.generation) return;
       const chart = el('div', 'tb-Chart');
-      chart.dataset.metric = metric;
+      chart.dataset.metric = group.group;
       const plot = el('div', 'tb-Chart-plot');
-      chart.append(el('div', 'tb-Chart-title', metric), plot);
+      chart.append(el('div', 'tb-Chart-title', group.group), plot);
       container.append(chart);
-      // One line per run: the run's label is the series (data), the metric is the group (data).
-      const rows = series.flatMap((map, i) => {
-        const s = map.get(metric);
-        if (!s) return [];
-        const step = Array.from(s.step.subarray(0, s.length));
-        const value = Array.from(s.value.subarray(0, s.length), (v) => encodeNumber(v));
-        return chartRows(metric, labels[i]!, step, value);
-      });
+      const rows = chartRows(group);
       chart.dataset.points = String(rows.length);
-      chart.dataset.runs = String(new Set(rows.map((r) => r.series)).size);
+      chart.dataset.runs = String(new Set(group.lines.filter((line) => line.x.length > 0).map((line) => line.run)).size);
       const target = el('div', 'tb-Chart-view');
       plot.append(target);
-      const result = await embedGroupChart(vegaEmbed, target, this.theme(), 140);
+      const result = await embedChart(vegaEmbed, target, chartSpec(model, { mode: 'compare', theme: this.theme(), group: index }));
       if (generation !== this.generation) {
         result.finalize();
         return;
@@ -125,6 +129,16 @@ export class CompareView {
   dispose(): void {
     this.clear();
   }
+}
+
+/** A diff table's column head: the run's label after a swatch of its chart colour. */
+function runHeader(label: string, index: number): HTMLElement {
+  const th = el('th');
+  th.dataset.color = paletteColor(index);
+  const swatch = el('span', 'tb-RunSwatch');
+  swatch.style.backgroundColor = paletteColor(index);
+  th.append(swatch, document.createTextNode(label));
+  return th;
 }
 
 /**
@@ -190,7 +204,9 @@ export function parallelCoordinates(records: readonly RunRecord[], labels: strin
   });
   records.forEach((_, r) => {
     const line = document.createElementNS(SVG, 'polyline');
-    line.setAttribute('class', `tb-Parallel-line tb-Parallel-line-${r % 10}`);
+    line.setAttribute('class', 'tb-Parallel-line');
+    // The run's colour in the charts and the diff table.
+    line.style.stroke = paletteColor(r);
     line.setAttribute('points', dims.map((dim, i) => `${x(i)},${y(dim, dim.values[r]!)}`).join(' '));
     const title = document.createElementNS(SVG, 'title');
     title.textContent = labels[r]!;

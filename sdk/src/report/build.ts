@@ -2,11 +2,10 @@
  * `trainbook report`, minus the command line: reads the selected runs from stores, builds the view
  * model, renders the charts and fills the templates. Returns the HTML; writing it is the caller's.
  */
-import { StoreError, isSystemMetric } from 'trainbook/core';
+import { StoreError, elapsedColumn, plannedBuckets, reduceForChart, type ChartSeriesInput } from 'trainbook/core';
 import type { Store, RunSummary } from '../store/reader.js';
 import { SDK_VERSION } from '../version.js';
 import { builtinTemplateFile, readTemplateFiles, vendorScripts, inlineScript, type InlineScript, type TemplateFile } from './assets.js';
-import { elapsedSeries, reduceSeries, type ReducedSeries } from './chartData.js';
 import { buildReportModel, type ReportModel, type ReportProblem, type ReportRunInput } from './model.js';
 import { renderChart } from './render.js';
 import { parseRunQuery, selectRuns } from './select.js';
@@ -116,13 +115,16 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
   progress(`reading ${chosen.length} run${chosen.length === 1 ? '' : 's'}…`);
   const inputs: ReportRunInput[] = [];
+  // Each series is reduced once, as it is read, to what its chart keeps (the summaries say how
+  // many lines each chart gets), so a long run's full columns never stay in memory.
+  const bucketsOf = plannedBuckets(chosen.map((entry) => Object.keys(entry.run.record.summary).filter((name) => (entry.run.record.summary[name]?.count ?? 0) > 0)));
   chosen.forEach((entry, i) => {
     const data = entry.store.read(entry.run.record.id);
-    const series = new Map<string, ReducedSeries>();
+    const series = new Map<string, Omit<ChartSeriesInput, 'run'>>();
     const startedAt = Date.parse(data.record.startedAt);
     for (const [name, columns] of data.series) {
-      // System metrics are drawn over the seconds since the run started.
-      series.set(name, reduceSeries(isSystemMetric(name) && Number.isFinite(startedAt) ? elapsedSeries(columns, startedAt) : columns));
+      const elapsed = Number.isFinite(startedAt) ? { elapsed: elapsedColumn(columns.time, columns.length, startedAt) } : {};
+      series.set(name, reduceForChart({ run: 0, metric: name, length: columns.length, step: columns.step, epoch: columns.epoch, value: columns.value, ...elapsed }, bucketsOf(name)));
     }
     inputs.push({ record: data.record, status: data.status, series, problems: data.problems, store: storeLabel(entry.store), output: data.output });
     if (chosen.length >= 20 && (i + 1) % 20 === 0 && i + 1 < chosen.length) progress(`reading runs ${i + 1}/${chosen.length}…`);
@@ -140,9 +142,8 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   const charts = [];
   for (let i = 0; i < model.charts.length; i++) {
     progress(`rendering charts ${i + 1}/${model.charts.length}…`);
-    const chart = model.charts[i]!;
-    const rendered = await renderChart(chart);
-    charts.push({ ...chart, index: i, svg: rendered.svg, vegaSpec: rendered.vegaSpec });
+    const rendered = await renderChart(model.chartModel, i);
+    charts.push({ group: model.charts[i]!, index: i, svg: rendered.svg, vegaSpec: rendered.vegaSpec });
   }
 
   const data = {
@@ -153,7 +154,8 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       const { writer: _writer, ...record } = input.record;
       return { id: record.id, label: model.runs[i]!.label, anchor: model.runs[i]!.anchor, status: input.status, record };
     }),
-    charts: charts.map((chart) => ({ group: chart.group, runs: chart.runs, metrics: chart.metrics, columns: chart.columns, spec: chart.vegaSpec })),
+    // Each chart's compiled Vega spec holds its points: the page embeds it as it is.
+    charts: charts.map((chart) => ({ group: chart.group.group, spec: chart.vegaSpec })),
   };
 
   const scripts: InlineScript[] = [...vendorScripts(), client];
@@ -162,16 +164,17 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
   const rendered = templates.render('report', {
     ...model,
-    charts: charts.map((chart) => ({
-      group: chart.group,
-      index: chart.index,
-      svg: chart.svg,
-      runs: chart.runs.length,
-      metrics: chart.metrics,
-      logged: chart.logged,
-      drawn: chart.drawn,
-      notFinite: chart.notFinite,
-      downsampled: chart.drawn + chart.notFinite < chart.logged,
+    charts: charts.map(({ group, index, svg }) => ({
+      group: group.group,
+      index,
+      svg,
+      runs: new Set(group.lines.map((line) => line.run)).size,
+      metrics: [...new Set(group.lines.map((line) => line.metric))],
+      logged: group.logged,
+      drawn: group.drawn,
+      notFinite: group.notFinite,
+      notes: group.notes,
+      downsampled: group.drawn + group.notFinite < group.logged,
     })),
     css: asset('report.css').source,
   });

@@ -4,15 +4,17 @@
  * the experiment cells' code. Pure: no I/O; every string stays raw here and the templates escape
  * it for its context.
  */
-import { groupMetrics, isSystemMetric, isBetter, metricDirection, formatValue, paramDiff, runLabels, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
-import { buildChartData, type ChartData, type ChartSeriesInput, type ReducedSeries } from './chartData.js';
+import { buildChartModel, type ChartGroup, type ChartModel, type ChartSeriesInput, isSystemMetric, isBetter, metricDirection, formatValue, paramDiff, runLabels, outputTail, plainTerminalText, type RunOutput, formatBytes, formatDuration as formatDurationText, type EventProblem, decodeNumber, formatNumber, type ParamValue, nameValue, hasTags, tagTexts, tagValueText, type EffectiveStatus, type RunRecord } from 'trainbook/core';
 import { highlight } from './highlight.js';
 
 export interface ReportRunInput {
   record: RunRecord;
   status: EffectiveStatus;
-  /** Each metric's points, finite ones only and possibly M4-reduced (see reduceSeries). */
-  series: ReadonlyMap<string, ReducedSeries>;
+  /**
+   * Each metric's points as chart columns (`run` is filled in here), possibly reduced for its
+   * chart already (build.ts reduces each series once, as it reads, with `reduceForChart`).
+   */
+  series: ReadonlyMap<string, Omit<ChartSeriesInput, 'run'>>;
   problems: readonly EventProblem[];
   /** The store the run came from, as shown to people. */
   store: string;
@@ -95,7 +97,10 @@ export interface ReportModel {
   /** `tagColumn`: a "tags" column (after duration) when a run has tags; its cells come in that place. */
   table: { paramColumns: string[]; metricColumns: string[]; tagColumn: boolean; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[] }> };
   paramDiff: { runs: Array<{ label: string; anchor: string }>; rows: Array<{ key: string; differs: boolean; values: string[] }>; differing: number };
-  charts: ChartData[];
+  /** The charts: one per metric group, runs overlaid, each run in its colour (`chartModel.runs[i].color`, in every chart and table). */
+  chartModel: ChartModel;
+  /** `chartModel.groups`. */
+  charts: ChartGroup[];
   runs: RunView[];
   code: Array<{ anchor: string; title: string; html: string; runs: Array<{ label: string; anchor: string }>; lines: number }>;
   problems: ReportProblem[];
@@ -181,7 +186,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   const starts = records.map((record) => record.startedAt).filter(Boolean).sort();
   const ends = records.map((record) => record.endedAt ?? record.heartbeatAt).filter(Boolean).sort();
   let points = 0;
-  for (const run of runs) for (const series of run.series.values()) points += series.logged;
+  for (const run of runs) for (const series of run.series.values()) points += series.logged ?? series.length;
 
   const rows = runs.map((run, i) => {
     const record = run.record;
@@ -208,18 +213,13 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   // One chart per metric group, runs overlaid.
   const metricNames: string[] = [];
   for (const run of runs) for (const name of run.series.keys()) if (!metricNames.includes(name)) metricNames.push(name);
-  const groups = groupMetrics(metricNames);
-  const charts: ChartData[] = [];
-  for (const [group, names] of groups) {
-    const inputs: ChartSeriesInput[] = [];
-    runs.forEach((run, i) => {
-      for (const name of names) {
-        const series = run.series.get(name);
-        if (series && series.logged > 0) inputs.push({ run: labels[i]!, metric: name, series, resumeSteps: (run.record.resumes ?? []).map((resume) => resume.fromStep) });
-      }
-    });
-    if (inputs.length > 0) charts.push(buildChartData(group, inputs, options.chartBudget));
-  }
+  const chartRuns = runs.map((run, i) => ({ id: run.record.id, label: labels[i]!, resumeSteps: (run.record.resumes ?? []).map((resume) => resume.fromStep) }));
+  const chartSeries: ChartSeriesInput[] = [];
+  runs.forEach((run, i) => {
+    for (const series of run.series.values()) if ((series.logged ?? series.length) > 0) chartSeries.push({ ...series, run: i });
+  });
+  const chartModel = buildChartModel(chartRuns, chartSeries, { budget: options.chartBudget });
+  const charts = chartModel.groups;
 
   // The experiment cells' code: each distinct source once, with the runs that executed it.
   const code: ReportModel['code'] = [];
@@ -322,6 +322,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
     },
     table: { paramColumns, metricColumns, tagColumn, rows },
     paramDiff: diff,
+    chartModel,
     charts,
     runs: runViews,
     code,

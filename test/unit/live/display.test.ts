@@ -65,7 +65,8 @@ describe('live/payload', () => {
     const payload = buildPayload(record(), [{ name: 'val_loss', count: 2, last: 1, step: [0, 1], value: [2, 'Infinity'] }], 's', Date.now());
     const bundle = liveBundle(payload);
     expect(Object.keys(bundle).sort()).toEqual([RUN_MIME, VEGA_LITE_MIME, 'text/plain'].sort());
-    expect((bundle[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values).toEqual([{ group: 'loss', series: 'val_loss', step: 0, value: 2 }]);
+    // The fallback holds the chart model's lines as columns (unfolded by a flatten transform).
+    expect((bundle[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values).toEqual([{ group: 'loss', run: 'mlp', series: 'val_loss', x: [0], value: [2] }]);
   });
 });
 

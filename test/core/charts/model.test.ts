@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { m4 } from '../../../core/src/format/downsample.js';
+import { paletteColor } from '../../../core/src/charts/colors.js';
+import { buildChartModel, bucketsPerSeries, chartRows, chartXAxis, elapsedColumn, liveChartModel, nonFiniteNote, plannedBuckets, reduceForChart, type ChartSeriesInput } from '../../../core/src/charts/model.js';
+import type { LivePayload, LiveSeries } from '../../../core/src/live/payload.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const series = (run: number, metric: string, value: number[], extra: Partial<ChartSeriesInput> = {}): ChartSeriesInput => ({ run, metric, length: value.length, step: range(value.length), value, ...extra });
+const payload = (series: LiveSeries[], resumes?: number[]): LivePayload => ({
+  version: 1, progress: null, updatedAt: 0, series, ...(resumes ? { resumes } : {}),
+  run: { id: 'r', name: 'mlp', experiment: null, store: 's', status: 'running', startedAt: '', endedAt: null, error: null },
+});
+
+describe('chartXAxis()', () => {
+  it('puts a chart on wall time only when every series is a system metric', () => {
+    expect(chartXAxis(['sys/cpu_percent', 'sys/process_cpu_percent'])).toBe('elapsed');
+    expect(chartXAxis(['loss', 'val_loss'])).toBe('step');
+    expect(chartXAxis(['sys/cpu_percent', 'loss'])).toBe('step');
+    expect(chartXAxis([])).toBe('step');
+    expect(chartXAxis(['loss'], 'epoch')).toBe('epoch');
+    expect(chartXAxis(['sys/cpu_percent'], 'epoch')).toBe('elapsed');
+  });
+});
+
+describe('buildChartModel()', () => {
+  const runs = [{ id: 'a', label: 'a' }, { id: 'b', label: 'b' }, { id: 'c', label: 'c' }];
+
+  it('groups lines into charts, rows in the one shape {run, series, x, value}', () => {
+    const model = buildChartModel([runs[0]!], [series(0, 'loss', [3, 2]), series(0, 'acc', [0.5, 0.7]), series(0, 'val_loss', [4, 3])]);
+    expect(model.groups.map((g) => [g.group, g.lines.map((l) => l.metric)])).toEqual([['loss', ['loss', 'val_loss']], ['acc', ['acc']]]);
+    expect(chartRows(model.groups[0]!)[0]).toEqual({ run: 'a', series: 'loss', x: 0, value: 3 });
+    expect(model.groups[0]!.colorBy).toBe('series');
+  });
+
+  it('draws a chart over the axis the rule gives, with the matching column', () => {
+    const model = buildChartModel([runs[0]!], [
+      series(0, 'sys/cpu_percent', [10, 20], { elapsed: [0.5, 5.5] }),
+      series(0, 'loss', [1, 0.5], { epoch: [0, 1] }),
+    ], { xAxis: 'epoch' });
+    expect(model.groups.map((g) => [g.group, g.xAxis, g.lines[0]!.x])).toEqual([['sys/cpu (%)', 'elapsed', [0.5, 5.5]], ['loss', 'epoch', [0, 1]]]);
+  });
+
+  it('says when a series has no column for its chart\'s axis instead of drawing it on the wrong one', () => {
+    const model = buildChartModel([runs[0]!], [series(0, 'sys/cpu_percent', [10, 20])]);
+    expect(model.groups[0]!.lines).toEqual([]);
+    expect(model.groups[0]!.notes).toEqual(['sys/cpu_percent: not drawn (no seconds since start recorded)']);
+  });
+
+  it('keeps the points within the budget with one M4 pass per line, spikes kept', () => {
+    const value = range(100_000).map((i) => Math.sin(i / 100) + (i === 54_321 ? 50 : 0));
+    const model = buildChartModel(runs, [series(0, 'loss', value), series(1, 'loss', value), series(2, 'loss', value)], { budget: 1200 });
+    const group = model.groups[0]!;
+    expect(group.drawn).toBeLessThanOrEqual(1200);
+    expect(group.logged).toBe(300_000);
+    expect(Math.max(...group.lines[0]!.value)).toBeGreaterThan(50);
+    const once = m4(range(100_000), value, 100_000, bucketsPerSeries(3, 1200));
+    expect(group.lines[0]!.x).toEqual(once.x);
+  });
+
+  it('draws NaN and ±Infinity nowhere and says how many were left out, by kind', () => {
+    const model = buildChartModel([runs[0]!], [series(0, 'loss', [1, NaN, Infinity, 0.5, NaN]), series(0, 'acc', [0.1, -Infinity, 0.3])]);
+    const [loss, acc] = model.groups;
+    expect(loss!.lines[0]!.value).toEqual([1, 0.5]);
+    expect(loss!.notFinite).toBe(3);
+    expect(loss!.notes).toEqual(['loss: NaN at last point (3 points not drawn)']);
+    expect(acc!.notes).toEqual(['acc: 1 -Infinity point not drawn']);
+  });
+
+  it('marks each drawn run\'s resume steps once, on step axes only', () => {
+    const model = buildChartModel([{ id: 'a', label: 'a', resumeSteps: [1] }, { id: 'b', label: 'b' }], [
+      series(0, 'loss', [3, 2, 1]), series(0, 'val_loss', [3, 2, 1]), series(1, 'loss', [1, 1]),
+      series(0, 'sys/cpu_percent', [1], { elapsed: [1] }),
+    ]);
+    expect(model.groups[0]!.resumes).toEqual([{ run: 'a', step: 1 }]);
+    expect(model.groups[1]!.resumes).toEqual([]);
+  });
+
+  // Old: each chart coloured runs by Vega's category scheme over the runs it happened to draw, so a
+  // run missing from one chart shifted every colour after it, and the compare table had none.
+  it('gives a run the same colour in every chart of the view, whichever runs each chart draws', () => {
+    const model = buildChartModel([{ id: 'z', label: 'zeta' }, { id: 'a', label: 'alpha' }, { id: 'm', label: 'mid' }], [
+      series(0, 'loss', [1]), series(1, 'loss', [1]), series(2, 'loss', [1]),
+      series(0, 'acc', [1]), series(2, 'acc', [1]),
+    ]);
+    expect(model.runs.map((run) => run.color)).toEqual([paletteColor(0), paletteColor(1), paletteColor(2)]);
+    const colorOf = (group: number) => {
+      const labels = [...new Set(model.groups[group]!.lines.map((line) => line.runLabel))].sort();
+      return Object.fromEntries(labels.map((label, i) => [label, model.groups[group]!.colors[i]]));
+    };
+    expect(colorOf(0)).toEqual({ alpha: paletteColor(1), mid: paletteColor(2), zeta: paletteColor(0) });
+    expect(colorOf(1)).toEqual({ mid: paletteColor(2), zeta: paletteColor(0) });
+  });
+
+  it('gives one run\'s series the same colour across its charts', () => {
+    const model = buildChartModel([runs[0]!], [series(0, 'loss', [1]), series(0, 'acc', [1]), series(0, 'val_loss', [1])]);
+    expect(model.groups[0]!.colors).toEqual([paletteColor(0), paletteColor(2)]);
+    expect(model.groups[1]!.colors).toEqual([paletteColor(1)]);
+  });
+
+  it('draws one chart per metric, sorted, for compare', () => {
+    const model = buildChartModel(runs, [series(0, 'val_loss', [1]), series(1, 'loss', [1])], { perMetric: true });
+    expect(model.groups.map((g) => g.group)).toEqual(['loss', 'val_loss']);
+  });
+});
+
+describe('reduceForChart()', () => {
+  it('reduces once: reducing the result again at the same buckets changes nothing', () => {
+    const value = range(10_000).map((i) => Math.cos(i / 50));
+    const once = reduceForChart(series(0, 'loss', value), 40);
+    const twice = reduceForChart(once, 40);
+    expect(twice.step).toEqual(once.step);
+    expect(twice.value).toEqual(once.value);
+    expect(twice.logged).toBe(10_000);
+  });
+});
+
+describe('plannedBuckets()', () => {
+  it('gives each series the buckets its chart will give its line', () => {
+    const bucketsOf = plannedBuckets([['loss', 'val_loss', 'acc'], ['loss']], { budget: 1200 });
+    expect(bucketsOf('loss')).toBe(bucketsPerSeries(3, 1200));
+    expect(bucketsOf('acc')).toBe(bucketsPerSeries(1, 1200));
+  });
+});
+
+describe('elapsedColumn()', () => {
+  it('turns wall times into seconds since the run started', () => {
+    expect([...elapsedColumn([5000, 10_000, 15_000], 3, 4000)]).toEqual([1, 6, 11]);
+  });
+});
+
+describe('nonFiniteNote()', () => {
+  it('says nothing when every point is drawn', () => {
+    expect(nonFiniteNote('loss', 0.5, {})).toBeNull();
+  });
+  it('names a non-finite last point, and counts the others', () => {
+    expect(nonFiniteNote('loss', NaN, { NaN: 1 })).toBe('loss: NaN at last point');
+    expect(nonFiniteNote('acc', 0.5, { NaN: 1, '-Infinity': 1 })).toBe('acc: 2 NaN/-Infinity points not drawn');
+  });
+});
+
+describe('liveChartModel()', () => {
+  it('draws the payload\'s points as they are, system metrics over seconds', () => {
+    const model = liveChartModel(payload([
+      { name: 'loss', count: 1000, last: 0.1, step: [0, 500, 999], value: [1, 'NaN', 0.1] },
+      { name: 'sys/cpu_percent', count: 2, last: 30, step: [5.2, 10.2], value: [20, 30], xAxis: 'elapsed' },
+    ], [500]));
+    expect(model.groups.map((g) => [g.group, g.xAxis, g.lines[0]!.x, g.lines[0]!.logged])).toEqual([['loss', 'step', [0, 999], 1000], ['sys/cpu (%)', 'elapsed', [5.2, 10.2], 2]]);
+    expect(model.groups[0]!.notes).toEqual(['loss: 1 NaN point not drawn']);
+    expect(model.groups[0]!.resumes).toEqual([{ run: 'mlp', step: 500 }]);
+  });
+
+  // Old: the renderer put a group on seconds when every payload series carried `xAxis: 'elapsed'`,
+  // the report when every metric was a system metric; a chart could land on different axes.
+  it('gives a group the same axis as a stored run of the same metrics gets (one rule)', () => {
+    const live = liveChartModel(payload([
+      { name: 'loss', count: 2, last: 1, step: [1, 2], value: [1, 1], xAxis: 'elapsed' },
+      { name: 'sys/cpu_percent', count: 1, last: 3, step: [3], value: [3], xAxis: 'elapsed' },
+    ]));
+    const stored = buildChartModel([{ id: 'r', label: 'mlp' }], [series(0, 'loss', [1, 1], { elapsed: [1, 2] }), series(0, 'sys/cpu_percent', [3], { elapsed: [3] })]);
+    expect(live.groups.map((g) => g.xAxis)).toEqual(stored.groups.map((g) => g.xAxis));
+    expect(live.groups.map((g) => g.xAxis)).toEqual(['step', 'elapsed']);
+  });
+});
