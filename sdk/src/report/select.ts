@@ -5,7 +5,7 @@
  * one lookup) and named runs are taken as well as those the filters keep. Filters are evaluated by
  * the core's query language (`matchesQuery` over `runField`), as the runs panel and the hub do. Pure.
  */
-import { findRun, matchesQuery, runField, type ArchiveMarker, type Comparator, type EffectiveStatus, type QueryNode, type QueryValue, type RunRecord, type RunRow } from 'trainbook/core';
+import { findRun, matchesQuery, runField, type Referable, type ArchiveMarker, type Comparator, type EffectiveStatus, type QueryNode, type QueryValue, type RunRecord, type RunRow } from 'trainbook/core';
 
 export interface Selectable {
   record: RunRecord;
@@ -68,7 +68,7 @@ export function matchesFilter(run: Selectable, filter: Filter): boolean {
 }
 
 /** Finds one run by id, unique id prefix, unique name or archive name, as `trainbook show` does. */
-export function findByReference<T extends Selectable>(runs: readonly T[], reference: string): T {
+export function findByReference<T extends Referable>(runs: readonly T[], reference: string): T {
   return findRun(runs, reference, 'the selected stores');
 }
 
