@@ -16,10 +16,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as trainbook from '../sdk/dist/index.js';
-import { parseEvents } from '../sdk/dist/format/events.js';
-import { collectSeries } from '../sdk/dist/format/series.js';
-import { eventProblem } from '../sdk/dist/format/shape.js';
-import { FLUSH_POINTS } from '../sdk/dist/run/run.js';
+import { parseEvents } from '../core/dist/format/events.js';
+import { collectSeries } from '../core/dist/format/series.js';
+import { eventProblem } from '../core/dist/format/shape.js';
+import { FLUSH_POINTS } from '../sdk/dist/run/recorder.js';
 import {
   Targets,
   bytes,

@@ -1,10 +1,16 @@
 /**
- * Keeps a run's live display current: listens to the run, builds the payload at most a few times
- * a second (a trailing update always follows the last change), and hands it to a sink: the
- * notebook output (kernel) or a progress line on stderr (terminal).
+ * Keeps a run's live display current: listens to the run's points as they are logged (keeping
+ * its own bounded downsampled copy) and to its changes (progress, status), builds the payload at
+ * most a few times a second (a trailing update always follows the last change), and hands it to
+ * a sink: the notebook output (kernel) or a progress line on stderr (terminal). A point reaches
+ * the display within one {@link MIN_UPDATE_INTERVAL_MS}, whenever the store is written.
  */
-import { type RunRecord, effectiveStatus, estimateEta, PAYLOAD_VERSION, type LivePayload, type LiveSeries } from 'trainbook/core';
+import { type ChartXAxis, type RunRecord, effectiveStatus, estimateEta, isSystemMetric, PAYLOAD_VERSION, type LivePayload, type LiveSeries, type Series } from 'trainbook/core';
 import { writeOwnLine } from '../console/ownLines.js';
+import { LiveSeriesTracker } from './liveSeries.js';
+
+/** Points as a run logs them: `user` tells the user's own from system samples (drawn over `elapsed` seconds). */
+export type LivePointsListener = (values: Readonly<Record<string, number>>, x: number, xAxis: ChartXAxis, user: boolean) => void;
 
 /** What a live display needs from a run. */
 export interface LiveSource {
@@ -12,10 +18,13 @@ export interface LiveSource {
   readonly status: RunRecord['status'];
   /** The record as it is now, read only (no copy: a display reads a few fields a few times a second). */
   liveRecord(): Readonly<RunRecord>;
-  /** `lastOnly`: each series' name, count and last value, without its points. */
-  liveSeries(options?: { lastOnly?: boolean }): LiveSeries[];
   storeName(): string;
+  /** Changes of the record (progress, status, tags, models, flushes). */
   onChange(listener: () => void): () => void;
+  /** Every point as it is logged. */
+  onPoints(listener: LivePointsListener): () => void;
+  /** Points recorded before the display began (a resumed run's stored series), so its chart goes on as one curve. */
+  takeStoredSeries?(): Iterable<Series>;
 }
 
 export interface LiveSink {
@@ -64,17 +73,34 @@ export function buildPayload(record: Readonly<RunRecord>, series: LiveSeries[], 
 export class LiveOutput {
   private lastRender = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: Array<() => void>;
   private closed = false;
+  /** The display's own copy of every series, downsampled as points arrive (last values only for a progress line). */
+  private readonly series: LiveSeriesTracker;
 
   constructor(
     private readonly source: LiveSource,
     private readonly sink: LiveSink,
     private readonly minIntervalMs = MIN_UPDATE_INTERVAL_MS,
   ) {
-    // The first render waits for the first change (a point, progress): in a notebook the output
-    // then appears under the cell that trains, not under the one that called init().
-    this.unsubscribe = source.onChange(() => this.schedule());
+    this.series = new LiveSeriesTracker(!sink.lastValuesOnly);
+    for (const stored of source.takeStoredSeries?.() ?? []) {
+      // System samples are drawn over time, not steps; theirs start anew.
+      if (isSystemMetric(stored.name)) continue;
+      for (let i = 0; i < stored.length; i++) this.series.addPoint(stored.name, stored.step[i]!, stored.value[i]!);
+    }
+    // The first render waits for the user's first point or change (progress): in a notebook the
+    // output then appears under the cell that trains, not under the one that called init().
+    this.unsubscribe = [source.onChange(() => this.schedule()), source.onPoints((values, x, xAxis, user) => this.addPoints(values, x, xAxis, user))];
+  }
+
+  private addPoints(values: Readonly<Record<string, number>>, x: number, xAxis: ChartXAxis, user: boolean): void {
+    if (this.closed) return;
+    this.series.add(values, x, xAxis);
+    // Called for every point: with an update already due, nothing else to do.
+    if (this.timer) return;
+    // System samples alone do not start a display (it would show under the wrong cell).
+    if (user || this.lastRender > 0) this.schedule();
   }
 
   private schedule(): void {
@@ -99,7 +125,7 @@ export class LiveOutput {
   private renderNow(): void {
     this.lastRender = Date.now();
     try {
-      const series = this.source.liveSeries(this.sink.lastValuesOnly ? { lastOnly: true } : undefined);
+      const series = this.series.snapshot();
       this.sink.render(buildPayload(this.source.liveRecord(), series, this.source.storeName(), this.lastRender));
     } catch (error) {
       // A display must never break training.
@@ -112,6 +138,6 @@ export class LiveOutput {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 }

@@ -8,33 +8,47 @@ function roundForDisplay(value: number): number {
   return Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(6)) : value;
 }
 
+interface LiveStream {
+  /** Null when only last values are shown (a progress line): no points are kept. */
+  m4: StreamingM4 | null;
+  count: number;
+  last: number;
+  xAxis: ChartXAxis;
+}
+
 /**
  * Every metric of a run downsampled as it arrives (streaming M4), so a live display holds a
  * bounded number of points per metric however long training runs, and no spike is hidden.
+ * `keepPoints: false` keeps each series' count and last value only (a progress line).
  */
 export class LiveSeriesTracker {
-  private readonly streams = new Map<string, { m4: StreamingM4; last: number; xAxis: ChartXAxis }>();
+  private readonly streams = new Map<string, LiveStream>();
+
+  constructor(private readonly keepPoints = true) {}
 
   /** `x` is the step, or on an `elapsed` axis the seconds since the run started (system metrics). */
-  add(values: Record<string, number>, x: number, xAxis: ChartXAxis = 'step'): void {
-    for (const name in values) {
-      let entry = this.streams.get(name);
-      if (!entry) {
-        entry = { m4: new StreamingM4(LIVE_BUCKETS), last: NaN, xAxis };
-        this.streams.set(name, entry);
-      }
-      const value = values[name]!;
-      entry.m4.push(x, value);
-      entry.last = value;
-    }
+  add(values: Readonly<Record<string, number>>, x: number, xAxis: ChartXAxis = 'step'): void {
+    for (const name in values) this.addPoint(name, x, values[name]!, xAxis);
   }
 
-  /** Every series, downsampled; `lastOnly`: name, count and last value without points (a progress line). */
+  /** One point of one series. */
+  addPoint(name: string, x: number, value: number, xAxis: ChartXAxis = 'step'): void {
+    let stream = this.streams.get(name);
+    if (!stream) {
+      stream = { m4: this.keepPoints ? new StreamingM4(LIVE_BUCKETS) : null, count: 0, last: NaN, xAxis };
+      this.streams.set(name, stream);
+    }
+    stream.m4?.push(x, value);
+    stream.count++;
+    stream.last = value;
+  }
+
+  /** Every series, downsampled; `lastOnly` (or a tracker without points): name, count and last value, no points. */
   snapshot(options: { lastOnly?: boolean } = {}): LiveSeries[] {
     const result: LiveSeries[] = [];
-    for (const [name, { m4, last, xAxis }] of this.streams) {
-      const { x, y } = options.lastOnly ? { x: [], y: [] } : m4.points();
-      const series: LiveSeries = { name, count: m4.count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) };
+    for (const [name, { m4, count, last, xAxis }] of this.streams) {
+      const { x, y } = options.lastOnly || !m4 ? { x: [], y: [] } : m4.points();
+      const series: LiveSeries = { name, count, last: encodeNumber(last), step: x, value: y.map((v) => encodeNumber(roundForDisplay(v))) };
       if (xAxis === 'elapsed') series.xAxis = 'elapsed';
       result.push(series);
     }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { LiveSync } from 'trainbook/hub';
-import type { RunAttachment } from './run.js';
+import type { RunAttachment } from './recorder.js';
 import { writeOwnLine } from '../console/ownLines.js';
 import { localRunSource } from '../sync/runSource.js';
 

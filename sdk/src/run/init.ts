@@ -180,7 +180,6 @@ function defaultName(storeDir: string, experiment: string | undefined): string {
 
 /** In a tslab kernel: one cell output updated in place; elsewhere: progress on stderr. */
 function attachDisplay(run: Run): void {
-  run.enableLive();
   if (findTslabJupyter()) {
     // Created at the first render, so the output belongs to the cell that is training then.
     let display: BundleDisplay | null = null;

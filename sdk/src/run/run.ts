@@ -1,20 +1,15 @@
-import { type FlatParams, HEARTBEAT_INTERVAL_MS, type RunError, type RunEvent, type RunProgress, type RunRecord, type RunStatus, type TagValues, nameRecord, setName, isSystemMetric, type LiveSeries } from 'trainbook/core';
+import { type FlatParams, type RunError, type RunProgress, type RunRecord, type RunStatus, type Series, type TagValues, nameRecord, setName } from 'trainbook/core';
 import type { RunFiles } from '../store/runFiles.js';
-import { ChronoBuffer, type Chrono } from './chrono.js';
-import { MetricBuffer } from './metricBuffer.js';
+import { type Chrono } from './chrono.js';
 import type { ResumeState } from './resume.js';
+import { Recorder, type PointsListener, type RunAttachment } from './recorder.js';
 import { createTfCallback, type TfCallback, type TfCallbackOptions } from '../tfjs/callback.js';
 import { completedEpoch, saveRunModel, type ModelHost, type SavedModel, type SaveModelOptions, type SaveableModel } from '../models/save.js';
 import { createKeepBest, type KeepBestCallback, type KeepBestOptions } from '../models/keepBest.js';
+import { OnceWarnings } from '../console/ownLines.js';
 import { detectTfjs } from './provenance.js';
-import { LiveSeriesTracker } from '../live/liveSeries.js';
-import { writeOwnLine } from '../console/ownLines.js';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-
-/** Pending points beyond this are written at once instead of waiting for the timer. */
-export const FLUSH_POINTS = 16_384;
-export const FLUSH_INTERVAL_MS = 1_000;
 
 export interface LogOptions {
   /** Whole number ≥ 0. Without it, a call gets the previous call's step + 1 (0 for the first). */
@@ -42,64 +37,36 @@ export interface FinishResult {
 export type RunListener = (run: Run) => void;
 
 /**
- * @internal Something recording alongside a run (system metrics, output capture): its events go
- * out with the run's flushes, it may add to run.json, and it stops when the run finishes.
- */
-export interface RunAttachment {
-  drain?(): RunEvent[];
-  annotate?(record: RunRecord): void;
-  close(): void;
-  /** Work that `finish()` waits for once everything is written (the hub's last push). */
-  settle?(): Promise<void>;
-}
-
-/**
  * A training run being recorded. Made by {@link init}; every method is safe to call from a
  * training loop: bad input throws a typed error, but a failing disk never does (it is reported
- * once on stderr and counted, and `finish()` says what was lost).
+ * once on stderr and counted, and `finish()` says what was lost). The public face of a
+ * {@link Recorder}, which buffers, flushes and writes.
  */
 export class Run {
-  private readonly metrics = new MetricBuffer();
-  private readonly timers = new ChronoBuffer();
+  private readonly recorder: Recorder;
   private readonly listeners = new Set<RunListener>();
-  private readonly ticker: NodeJS.Timeout;
+  private readonly warnings = new OnceWarnings();
   private nextStep = 0;
-  private ticks = 0;
-  private recordDirty = false;
-  private reportedWriteError = false;
   private finishing: FinishResult | null = null;
-  private live: LiveSeriesTracker | null = null;
-  private readonly attachments: RunAttachment[] = [];
-  /** System samples: all accepted, and those not yet written. */
-  private systemPoints = 0;
-  private systemPending = 0;
-  /** A resumed run's system samples go on after the stored ones (their steps are sample indices). */
-  private systemStepBase = 0;
+  /** A resumed run's stored series, until a live display has taken them. */
+  private storedSeries: Map<string, Series> | null;
   /** Listeners hear of flushes that hold only system samples or output once they have heard of something else. */
   private notified = false;
 
   /** @internal Use {@link init}. */
   constructor(
     private readonly record: RunRecord,
-    private readonly files: RunFiles,
+    files: RunFiles,
     private readonly onFinished: (run: Run) => void,
-    private resumed: ResumeState | null = null,
+    private readonly resumed: ResumeState | null = null,
   ) {
-    this.ticker = setInterval(() => this.tick(), FLUSH_INTERVAL_MS);
-    this.ticker.unref();
-    if (resumed) this.continueFrom(resumed);
-    this.files.writeRecord(resumed ? this.currentRecord() : this.record);
-    this.files.appendEvents([...(resumed ? [resumed.event] : []), { type: 'status', time: Date.now(), status: 'running' }]);
-  }
-
-  /** A resumed run's summaries and automatic step go on from what is stored. */
-  private continueFrom(state: ResumeState): void {
-    for (const [name, stats] of state.metrics) {
-      this.metrics.seed(name, stats);
-      if (isSystemMetric(name)) this.systemStepBase = Math.max(this.systemStepBase, stats.lastStep + 1);
-    }
-    for (const [name, stats] of state.chronos) this.timers.seed(name, stats);
-    this.nextStep = state.nextStep;
+    this.recorder = new Recorder(record, files, resumed);
+    this.nextStep = resumed?.nextStep ?? 0;
+    this.storedSeries = resumed?.series ?? null;
+    // The first display waits for the user's own data, so it shows under the cell that trains.
+    this.recorder.onFlush((userData) => {
+      if (userData || this.notified) this.notify();
+    });
   }
 
   get id(): string {
@@ -113,7 +80,7 @@ export class Run {
   }
   /** The run's folder in the store. */
   get dir(): string {
-    return this.files.runDir;
+    return this.recorder.runDir;
   }
   get params(): Readonly<FlatParams> {
     return this.record.params;
@@ -149,7 +116,7 @@ export class Run {
   }
   /** A copy of the run's metadata as it would be written now. */
   toRecord(): RunRecord {
-    return structuredClone(this.currentRecord());
+    return structuredClone(this.recorder.currentRecord());
   }
 
   /**
@@ -161,16 +128,14 @@ export class Run {
    */
   log(values: Record<string, number>, options: LogOptions = {}): void {
     const { step, epoch } = options;
-    this.metrics.validate(values, step, epoch);
+    this.recorder.validate(values, step, epoch);
     if (this.finishing) {
-      this.warnOnce('log-after-finish', `trainbook: run ${this.id} is finished; log() calls after finish() are ignored.`);
+      this.warnings.warn('log-after-finish', `trainbook: run ${this.id} is finished; log() calls after finish() are ignored.`);
       return;
     }
     const at = step ?? this.nextStep;
     this.nextStep = at + 1;
-    this.metrics.add(values, at, Date.now(), epoch);
-    if (this.live) this.live.add(values, at);
-    if (this.metrics.pending >= FLUSH_POINTS) this.writePending();
+    this.recorder.addPoints(values, at, Date.now(), epoch);
   }
 
   /**
@@ -187,7 +152,7 @@ export class Run {
       stop: () => {
         if (elapsed === null) {
           elapsed = (performance.now() - started) / 1000;
-          if (!this.finishing) this.timers.add(name, elapsed, Date.now());
+          this.recorder.addTiming(name, elapsed, Date.now());
         }
         return elapsed;
       },
@@ -216,8 +181,7 @@ export class Run {
   setProgress(progress: Partial<RunProgress>): void {
     const current = this.record.progress ?? { epoch: null, epochs: null, batch: null, batches: null, trainStartedAt: null, fraction: null };
     this.record.progress = { ...current, ...progress };
-    this.recordDirty = true;
-    this.notify();
+    this.changed();
   }
 
   /**
@@ -254,6 +218,7 @@ export class Run {
     return createKeepBest(this.modelHost(), options);
   }
 
+  /** Where saving a model puts it and what it tells the run. */
   private modelHost(): ModelHost {
     return {
       runDir: this.dir,
@@ -261,44 +226,40 @@ export class Run {
       position: () => ({ step: this.nextStep > 0 ? this.nextStep - 1 : null, epoch: completedEpoch(this.record.progress) }),
       setModels: (models) => {
         this.record.models = models;
-        this.writeRecord(); // now, not at the next tick: a save may come after finish()
+        this.recorder.writeRecord(); // now, not at the next tick: a save may come after finish()
         this.notify();
       },
-      reportFailure: (error) => this.reportWriteFailure(error),
+      reportFailure: (error) => this.recorder.reportWriteFailure(error),
     };
   }
 
   /** @internal Refreshes the tfjs backend in the environment once training starts. */
   noteTfjs(): void {
     if (this.record.env) this.record.env.tfjs = detectTfjs();
-    this.recordDirty = true;
+    this.recorder.markDirty();
   }
 
   /** Writes everything pending (events and run.json) now. */
   flush(): void {
-    this.writePending();
-    this.writeRecord();
+    this.recorder.flush();
   }
 
-  /** @internal Keeps a downsampled copy of every series for live displays, from now on. */
-  enableLive(): void {
-    if (this.live) return;
-    this.live = new LiveSeriesTracker();
-    // A resumed run's display shows the stored points too: one continuous curve.
-    const stored = this.resumed?.series;
-    if (stored) {
-      for (const series of stored.values()) {
-        // System samples are drawn over time, not steps; theirs start anew.
-        if (isSystemMetric(series.name)) continue;
-        for (let i = 0; i < series.length; i++) this.live.add({ [series.name]: series.value[i]! }, series.step[i]!);
-      }
-      this.resumed = { ...this.resumed!, series: new Map() };
-    }
+  /**
+   * @internal Hears of every point as it is logged (live displays keep their own downsampled
+   * copy); returns the unsubscribe.
+   */
+  onPoints(listener: PointsListener): () => void {
+    return this.recorder.onPoints(listener);
   }
 
-  /** @internal The downsampled series for live displays (empty unless enabled); `lastOnly`: no points. */
-  liveSeries(options: { lastOnly?: boolean } = {}): LiveSeries[] {
-    return this.live?.snapshot(options) ?? [];
+  /**
+   * @internal A resumed run's stored series, handed out once (to the first live display, so its
+   * chart goes on as one curve); empty for a new run.
+   */
+  takeStoredSeries(): Iterable<Series> {
+    const stored = this.storedSeries;
+    this.storedSeries = null;
+    return stored?.values() ?? [];
   }
 
   /** @internal The record as it is, for live displays that read a few fields (no copy). */
@@ -331,7 +292,7 @@ export class Run {
    */
   async finish(options: FinishOptions = {}): Promise<FinishResult> {
     const result = this.finishNow(options);
-    await Promise.all(this.attachments.map((attachment) => attachment.settle?.()));
+    await this.recorder.settle();
     return result;
   }
 
@@ -343,78 +304,17 @@ export class Run {
   /** @internal Synchronous finish, for process exit hooks. */
   finishNow(options: FinishOptions = {}): FinishResult {
     if (this.finishing) return this.finishing;
-    clearInterval(this.ticker);
-    // Stop sampling and capturing first: what is printed from here on is not the run's.
-    // (They stay attached: their last events go out with the final flush below.)
-    for (const attachment of this.attachments) this.closeAttachment(attachment);
-    const status: RunStatus = options.status ?? (options.error !== undefined ? 'failed' : 'completed');
+    const status = options.status ?? (options.error !== undefined ? 'failed' : 'completed');
     const error = options.error !== undefined ? toRunError(options.error) : null;
-    this.writePending();
-    this.record.status = status;
-    this.record.error = error;
-    this.record.endedAt = new Date().toISOString();
-    const statusEvent: RunEvent = error ? { type: 'status', time: Date.now(), status, error } : { type: 'status', time: Date.now(), status };
-    this.files.appendEvents([statusEvent]);
-    this.finishing = describeFinish({
-      id: this.id,
-      name: this.name,
-      status,
-      dir: this.dir,
-      points: this.metrics.total - this.systemPoints,
-      lost: this.record.lost,
-    });
-    this.writeRecord();
-    this.files.close();
-    if (this.record.lost.points > 0 || this.record.lost.records > 0) {
-      writeOwnLine(
-        `trainbook: run ${this.id} finished with losses: ${this.record.lost.points} metric points and ${this.record.lost.records} records could not be written (first error: ${this.record.lost.firstError}).\n`,
-      );
-    }
+    const { points, lost } = this.recorder.finish(status, error);
+    this.finishing = describeFinish({ id: this.id, name: this.name, status, dir: this.dir, points, lost });
     this.onFinished(this);
     this.notify();
     return this.finishing;
   }
 
-  private tick(): void {
-    this.ticks++;
-    this.writePending();
-    if (this.recordDirty || this.ticks % Math.round(HEARTBEAT_INTERVAL_MS / FLUSH_INTERVAL_MS) === 0) this.writeRecord();
-  }
-
-  private writePending(): void {
-    const events: RunEvent[] = [];
-    const points = this.metrics.pending;
-    const metricsEvent = this.metrics.drain();
-    if (metricsEvent) events.push(metricsEvent);
-    const chronoEvent = this.timers.drain();
-    if (chronoEvent) events.push(chronoEvent);
-    for (const attachment of this.attachments) if (attachment.drain) events.push(...attachment.drain());
-    // The first display waits for the user's own data, so it shows under the cell that trains.
-    const userPoints = points - this.systemPending;
-    const userData = userPoints > 0 || chronoEvent !== null;
-    this.systemPending = 0;
-    if (events.length === 0) return;
-    this.recordDirty = true;
-    // Lost points are counted as `points` are: the user's own (system samples are a side show).
-    if (!this.files.appendEvents(events)) this.record.lost.points += userPoints;
-    if (userData || this.notified) this.notify();
-  }
-
-  private writeRecord(): void {
-    this.recordDirty = false;
-    this.files.writeRecord(this.currentRecord());
-  }
-
-  private currentRecord(): RunRecord {
-    this.record.heartbeatAt = new Date().toISOString();
-    this.record.summary = this.metrics.summaries();
-    this.record.chronos = this.timers.summaries();
-    for (const attachment of this.attachments) attachment.annotate?.(this.record);
-    return this.record;
-  }
-
   private changed(): void {
-    this.recordDirty = true;
+    this.recorder.markDirty();
     this.notify();
   }
 
@@ -424,35 +324,19 @@ export class Run {
       try {
         listener(this);
       } catch (error) {
-        this.warnOnce('listener', `trainbook: a run listener failed: ${(error as Error).message}`);
+        this.warnings.warn('listener', `trainbook: a run listener failed: ${(error as Error).message}`);
       }
     }
   }
 
   /** @internal RunFiles reports each failed write here. */
   reportWriteFailure(error: unknown): void {
-    this.record.lost.records++;
-    const message = error instanceof Error ? error.message : String(error);
-    this.record.lost.firstError ??= message;
-    if (!this.reportedWriteError) {
-      this.reportedWriteError = true;
-      writeOwnLine(
-        `trainbook: cannot write run ${this.id} (${message}). Training goes on; further write errors are counted and finish() reports what was lost.\n`,
-      );
-    }
-  }
-
-  private readonly warned = new Set<string>();
-  private warnOnce(key: string, message: string): void {
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    writeOwnLine(`${message}\n`);
+    this.recorder.reportWriteFailure(error);
   }
 
   /** @internal Records alongside the run until it finishes (see {@link RunAttachment}). */
   attach(attachment: RunAttachment): void {
-    if (this.finishing) attachment.close();
-    else this.attachments.push(attachment);
+    this.recorder.attach(attachment);
   }
 
   /**
@@ -461,20 +345,7 @@ export class Run {
    * seconds since the run started.
    */
   logSystem(values: Record<string, number>, index: number, time: number): void {
-    if (this.finishing) return;
-    const before = this.metrics.total;
-    this.metrics.add(values, this.systemStepBase + index, time, undefined);
-    this.systemPoints += this.metrics.total - before;
-    this.systemPending += this.metrics.total - before;
-    if (this.live) this.live.add(values, (time - Date.parse(this.record.startedAt)) / 1000, 'elapsed');
-  }
-
-  private closeAttachment(attachment: RunAttachment): void {
-    try {
-      attachment.close();
-    } catch (error) {
-      this.warnOnce('attachment', `trainbook: stopping a recorder of run ${this.id} failed: ${(error as Error).message}`);
-    }
+    this.recorder.addSystemPoints(values, index, time);
   }
 }
 

@@ -1,7 +1,30 @@
-import type { LogOptions, Run } from '../run/run.js';
+import type { RunProgress } from 'trainbook/core';
 
 /** Numbers tfjs passes to callbacks (`loss`, `acc`, `val_loss`, ...). */
 export type TfLogs = Record<string, number>;
+
+/** Where metric values go, as `run.log` takes them. */
+export interface MetricSink {
+  log(values: Record<string, number>, options: { step?: number; epoch?: number }): void;
+}
+
+/** Where training progress goes (epochs, batches, the share done), as `run.setProgress` takes it. */
+export interface ProgressSink {
+  setProgress(progress: Partial<RunProgress>): void;
+}
+
+/**
+ * What the callbacks record into: a run, or anything with these few members (tests pass a plain
+ * object). As tfjs-vis `fitCallbacks` takes its target, the callback is handed its own.
+ */
+export interface TrainingTarget extends MetricSink, ProgressSink {
+  /** The step a `log` without a step would get now: batch steps go on from it. */
+  readonly nextAutoStep: number;
+  /** Training began: the tfjs backend in use is worth recording now. */
+  noteTfjs(): void;
+  /** Writes what is pending (at each epoch's end and when training ends). */
+  flush(): void;
+}
 
 /**
  * The shape of tfjs `CustomCallbackArgs`, without importing tfjs: pass it as `callbacks` to
@@ -35,13 +58,16 @@ interface TfParams {
 const BATCH_BOOKKEEPING = new Set(['batch', 'size']);
 
 /**
- * Builds tfjs callbacks that log into `run`. Steps count batches across epochs and across
- * successive `fit` calls on the same run, so epoch points line up with batch points on one axis;
- * a resumed run's count goes on from its stored steps, and `fit({ initialEpoch })` epochs keep their numbers.
- * Plain functions (not arrows): tfjs calls them with `this` set to its wrapper, which carries
- * `params` (epochs, samples, batch size).
+ * Builds tfjs callbacks that log into `run` (any {@link TrainingTarget}). Steps count batches
+ * across epochs and across successive `fit` calls on the same run, so epoch points line up with
+ * batch points on one axis; a resumed run's count goes on from its stored steps, and
+ * `fit({ initialEpoch })` epochs keep their numbers. Plain functions (not arrows): tfjs calls them
+ * with `this` set to its wrapper, which carries `params` (epochs, samples, batch size).
+ *
+ * @example
+ * await model.fit(x, y, { epochs: 3, callbacks: createTfCallback(run) });
  */
-export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfCallback {
+export function createTfCallback(run: TrainingTarget, options: TfCallbackOptions = {}): TfCallback {
   const logBatches = options.batchMetrics ?? true;
   // Set when training begins: batches go on after the run's last step (an earlier fit's, or a resumed run's stored ones).
   let globalBatch = run.nextAutoStep;
@@ -50,7 +76,7 @@ export function createTfCallback(run: Run, options: TfCallbackOptions = {}): TfC
   let initialEpoch = 0;
   let currentEpoch = 0;
 
-  const log = (logs: TfLogs | undefined, prefix: string, logOptions: LogOptions): void => {
+  const log = (logs: TfLogs | undefined, prefix: string, logOptions: { step: number; epoch?: number }): void => {
     if (!logs) return;
     const values: Record<string, number> = {};
     let any = false;
