@@ -1,6 +1,10 @@
 // trainbook report: the interactive layer. The page reads fully without it (static SVG charts,
 // plain tables). Run data only ever reaches the page through textContent, attributes set with
 // setAttribute, and Vega data values: never through innerHTML or a Vega expression.
+// The build bundles this file (esbuild, into sdk/dist/report/page.js) with the core's run lookup:
+// a `#run=` or `#compare=` link names runs exactly as the CLI does (id, id prefix, name, archive name).
+import { lookupRun } from 'trainbook/core';
+
 (function () {
   'use strict';
   var root = document.documentElement;
@@ -160,10 +164,10 @@
   window.addEventListener('load', function () { idle(embedRest); });
 
   // ---- share links: #run=<id> and #compare=<a>,<b> ----
+  var referable = runs.map(function (run) { return { record: { id: run.id, name: run.name || '' }, archive: run.archive ? { name: run.archive } : null }; });
   function resolveId(reference) {
-    if (labelOf[reference] !== undefined) return reference;
-    var matches = runs.filter(function (run) { return run.id.indexOf(reference) === 0; });
-    return matches.length === 1 ? matches[0].id : null;
+    var outcome = lookupRun(referable, reference);
+    return outcome.kind === 'found' ? outcome.run.record.id : null;
   }
   function followHash() {
     var hash = location.hash.slice(1);

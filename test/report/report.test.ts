@@ -146,6 +146,19 @@ describe('trainbook report', () => {
     await page.close();
   });
 
+  it('resolves a link by run name as the CLI does (the core run lookup), and leaves an ambiguous prefix unresolved', async () => {
+    const url = pathToFileURL(reportFile).href;
+    const fast = ids[1]!;
+    const page = await openReport(`${url}#run=fast`);
+    expect(await page.evaluate(() => document.documentElement.dataset.targetRun)).toBe(fast);
+    // Every id starts with the year: a prefix that matches three runs names none of them.
+    await page.goto(`${url}#run=${ids[0]!.slice(0, 4)}`);
+    await page.reload();
+    await page.waitForSelector('html[data-report-ready]', { state: 'attached' });
+    expect(await page.evaluate(() => document.documentElement.dataset.targetRun ?? null)).toBeNull();
+    await page.close();
+  });
+
   it('sorts and filters the runs table', async () => {
     const page = await openReport(pathToFileURL(reportFile).href);
     const names = () => page.$$eval('#runs-table tbody tr:not([hidden]) td:nth-child(2)', (cells) => cells.map((cell) => cell.textContent));

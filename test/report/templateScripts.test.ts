@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinTemplateFile, cspHash, vendorScripts } from '../../sdk/src/report/assets.js';
+import { builtinPageScript, cspHash, vendorScripts } from '../../sdk/src/report/assets.js';
 import { securePage } from '../../sdk/src/report/templates.js';
 import { openBrowser, type Browser } from '../helpers/lab.js';
 import { requireBuilt, runCli } from '../helpers/sdk.js';
@@ -104,7 +104,7 @@ describe('report templates', () => {
     const csp = leadingCsp(html);
     expect(csp).toMatch(/^default-src 'none'; script-src /);
     // Only the builder's own scripts are hashed: vega, vega-embed and the built-in report.js.
-    expect(scriptHashes(csp)).toEqual([...vendorScripts().map((script) => script.hash), cspHash(builtinTemplateFile('report.js').source)]);
+    expect(scriptHashes(csp)).toEqual([...vendorScripts().map((script) => script.hash), cspHash(builtinPageScript())]);
     for (const code of [TEMPLATE_JS, EARLY, INLINE]) expect(scriptHashes(csp)).not.toContain(cspHash(code));
     expect(html).not.toContain(TEMPLATE_JS);
     // The builder's data block comes last, after the template's stand-in.

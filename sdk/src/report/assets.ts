@@ -14,6 +14,20 @@ import { assertInlineScriptSafe } from './escape.js';
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_TEMPLATES = path.join(PACKAGE_ROOT, 'report-templates');
 
+/**
+ * The built-in page script: `report-templates/report.js` bundled with the core's run lookup at
+ * build time (`npm run build:report-page`, esbuild), so links resolve runs as the CLI does.
+ */
+export const BUILTIN_PAGE_SCRIPT = path.join(PACKAGE_ROOT, 'sdk', 'dist', 'report', 'page.js');
+
+export function builtinPageScript(): string {
+  try {
+    return fs.readFileSync(BUILTIN_PAGE_SCRIPT, 'utf8');
+  } catch {
+    throw new Error(`The report's page script is missing (${BUILTIN_PAGE_SCRIPT}); build trainbook first (npm run build).`);
+  }
+}
+
 export interface InlineScript {
   /** Where the code came from, for messages. */
   file: string;

@@ -5,7 +5,7 @@
 import { StoreError, elapsedColumn, plannedBuckets, reduceForChart, type ChartSeriesInput } from 'trainbook/core';
 import type { Store, RunSummary } from '../store/reader.js';
 import { SDK_VERSION } from '../version.js';
-import { builtinTemplateFile, readTemplateFiles, vendorScripts, inlineScript, type InlineScript, type TemplateFile } from './assets.js';
+import { BUILTIN_PAGE_SCRIPT, builtinPageScript, readTemplateFiles, vendorScripts, inlineScript, type InlineScript, type TemplateFile } from './assets.js';
 import { buildReportModel, type ReportModel, type ReportProblem, type ReportRunInput } from './model.js';
 import { renderChart } from './render.js';
 import { parseRunQuery, selectRuns } from './select.js';
@@ -61,8 +61,7 @@ export function clientScript(files: ReadonlyMap<string, TemplateFile>, allowTemp
     }
   }
   if (own?.fromTemplate) warn(`the template's ${own.file} is not used: the built-in report.js runs instead. Pass --allow-template-scripts to run a template's own script (only for templates you trust).`);
-  const builtin = builtinTemplateFile('report.js');
-  return inlineScript(builtin.file, builtin.source);
+  return inlineScript(BUILTIN_PAGE_SCRIPT, builtinPageScript());
 }
 
 /**
@@ -152,7 +151,8 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     generatedAt: model.generatedAt,
     runs: inputs.map((input, i) => {
       const { writer: _writer, ...record } = input.record;
-      return { id: record.id, label: model.runs[i]!.label, anchor: model.runs[i]!.anchor, status: input.status, record };
+      // id, name and archive name: what the page's links resolve with the core's run lookup.
+      return { id: record.id, name: record.name, archive: chosen[i]!.run.archive?.name ?? null, label: model.runs[i]!.label, anchor: model.runs[i]!.anchor, status: input.status, record };
     }),
     // Each chart's compiled Vega spec holds its points: the page embeds it as it is.
     charts: charts.map((chart) => ({ group: chart.group.group, spec: chart.vegaSpec })),
