@@ -134,15 +134,15 @@ describe('ExperimentStore', () => {
     const { contents } = server();
     await new ExperimentStore(contents).writeRun('nb.ipynb', record(), events);
     const writes = contents.calls.filter((call) => call.startsWith('save nb.trainbook/runs/') || call.startsWith('rename'));
-    expect(writes.at(-1)).toMatch(new RegExp(`^rename nb\\.trainbook/runs/\\.tmp-[0-9a-z]+-${RUN} nb\\.trainbook/runs/${RUN}$`));
-    expect(writes.slice(0, -1).every((call) => call.includes('/.tmp-'))).toBe(true);
+    expect(writes.at(-1)).toMatch(new RegExp(`^rename nb\\.trainbook/runs/tmp-[0-9a-z]+-${RUN} nb\\.trainbook/runs/${RUN}$`));
+    expect(writes.slice(0, -1).every((call) => call.includes('/tmp-'))).toBe(true);
   });
 
   it('asks the server for no path that is missing (no 404 in the console), with or without a store', async () => {
     const { root, contents } = server();
     const experiments = new ExperimentStore(contents);
     // The folder written aside existed while it was looked at; it is renamed since.
-    const missing = () => contents.calls.filter((call) => call.startsWith('get ') && !call.includes('/.tmp-') && !fs.existsSync(path.join(root, call.slice(4))));
+    const missing = () => contents.calls.filter((call) => call.startsWith('get ') && !call.includes('/tmp-') && !fs.existsSync(path.join(root, call.slice(4))));
     expect((await experiments.listRuns('nb.ipynb')).runs).toEqual([]);
     await experiments.writeRun('nb.ipynb', record(), events);
     await experiments.writeExecution('nb.ipynb', execution());

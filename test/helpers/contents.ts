@@ -5,7 +5,8 @@
  * size and times from lstat; a listing shows a dangling link as a file; a folder is made with a
  * plain mkdir; a file save opens the path for writing, through a link; a rename refuses an existing
  * target with 409 and moves a link itself; a delete removes a file or an empty folder, and refuses
- * a folder that is not empty, as with `delete_to_trash` off). Only what the extension's store uses:
+ * a folder that is not empty, as with `delete_to_trash` off; hidden names, starting with '.', are
+ * neither listed nor reached, as with `allow_hidden` off). Only what the extension's store uses:
  * get, save, rename and delete.
  */
 import * as fs from 'node:fs';
@@ -47,8 +48,13 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
       return false;
     }
   };
+  const hidden = (apiPath: string): boolean => apiPath.split('/').some((segment) => segment.startsWith('.'));
+  const refuseHidden = (apiPath: string): void => {
+    if (hidden(apiPath)) throw new ServerError(400, `Cannot create file or directory ${apiPath}: it is hidden`);
+  };
   const model = (apiPath: string, content: boolean): Contents.IModel => {
     const file = osPath(apiPath);
+    if (hidden(apiPath)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
     if (!exists(file)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
     const info = fs.lstatSync(file);
     const base = {
@@ -66,7 +72,7 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
       const listing = content
         ? fs.readdirSync(file).flatMap((name) => {
             const child = fs.lstatSync(path.join(file, name));
-            if (!child.isSymbolicLink() && !child.isFile() && !child.isDirectory()) return [];
+            if (name.startsWith('.') || (!child.isSymbolicLink() && !child.isFile() && !child.isDirectory())) return [];
             try {
               return [model(apiPath === '' ? name : `${apiPath}/${name}`, false)];
             } catch {
@@ -89,6 +95,7 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
     },
     async save(apiPath: string, options: Partial<Contents.IModel>): Promise<Contents.IModel> {
       calls.push(`save ${apiPath}`);
+      refuseHidden(apiPath);
       const file = osPath(apiPath);
       if (options.type === 'directory') {
         if (!fs.existsSync(file)) {
@@ -106,6 +113,8 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
     },
     async rename(apiPath: string, newApiPath: string): Promise<Contents.IModel> {
       calls.push(`rename ${apiPath} ${newApiPath}`);
+      refuseHidden(apiPath);
+      refuseHidden(newApiPath);
       const from = osPath(apiPath);
       const to = osPath(newApiPath);
       if (!exists(from)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
@@ -115,6 +124,7 @@ export function fakeContents(root: string): FakeContents & Contents.IManager {
     },
     async delete(apiPath: string): Promise<void> {
       calls.push(`delete ${apiPath}`);
+      refuseHidden(apiPath);
       const file = osPath(apiPath);
       if (!exists(file)) throw new ServerError(404, `file or directory does not exist: ${apiPath}`);
       if (fs.lstatSync(file).isDirectory()) {

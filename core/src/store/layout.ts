@@ -34,8 +34,16 @@ export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const ARCHIVE_CLAIMS_DIR = 'archives';
 export const EXECUTIONS_DIR = 'executions';
-/** Prefix of folders being written aside before a rename makes them visible (`runs/.tmp-<pid>-<id>`). */
+/** Prefix of temporary files and folders written beside the one they will replace (`.run.json.<pid>.<n>.tmp`, model saves). */
 export const TEMP_PREFIX = '.tmp-';
+/**
+ * Prefix of a finished run's folder while it is written aside, before a rename makes it visible
+ * (`runs/tmp-<token>-<id>`). Not a dot name: the Jupyter server refuses hidden names (allow_hidden
+ * is off by default), and the extension writes cell runs this way too. Readers skip such folders.
+ */
+export const ASIDE_PREFIX = 'tmp-';
+/** The folder a finished run is written in before it is renamed to `runs/<id>`. */
+export const asideRunDir = (token: string, runId: string): string => storePath(RUNS_DIR, `${ASIDE_PREFIX}${token}-${runId}`);
 
 /** Joins store-relative path segments with '/'. */
 export function storePath(...segments: string[]): string {

@@ -15,7 +15,7 @@ import { effectiveStatus } from '../format/status.js';
 import type { EffectiveStatus, RunEvent, RunRecord, StoreManifest } from '../format/types.js';
 import { archiveOf, readArchiveClaims, type ArchiveMarker, type ClaimCache } from './archives.js';
 import { FileAccessError, type FileEntry } from './files.js';
-import { ARCHIVE_FILE, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR, TEMP_PREFIX, eventsFile, runDir, runFile } from './layout.js';
+import { ARCHIVE_FILE, EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR, ASIDE_PREFIX, eventsFile, runDir, runFile } from './layout.js';
 import { list, readBytes, readText, type StoreTask } from './task.js';
 
 /** A run as lists show it. */
@@ -97,7 +97,7 @@ export function* listRuns(options: ListOptions = {}): StoreTask<RunListing> {
   const claims = yield* readArchiveClaims(options.cache?.claims);
   for (const entry of entries) {
     const runId = entry.name;
-    if (runId.startsWith('.') || runId.startsWith(TEMP_PREFIX)) continue;
+    if (runId.startsWith('.') || runId.startsWith(ASIDE_PREFIX)) continue; // hidden, or a finished run being written aside
     if (entry.kind === 'link') {
       problems.push({ runId, path: runDir(runId), reason: `the run folder is a symbolic link${entry.target ? ` (to ${entry.target})` : ''}; it was not followed` });
       continue;

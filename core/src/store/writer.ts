@@ -1,7 +1,7 @@
 /**
  * The one finished-run writer, as store tasks: a run that no live process writes (an import, the
  * run of a tagged cell that never called the SDK, a run pulled from the hub) is written whole
- * aside, in `runs/.tmp-<token>-<id>/`, then renamed to `runs/<id>`: readers never see half a run,
+ * aside, in `runs/tmp-<token>-<id>/`, then renamed to `runs/<id>`: readers never see half a run,
  * and a failure leaves nothing behind. Execution records of tagged cells too. Pure; the SDK runs
  * these over Node's fs, the extension over the Contents API (which adds its own folder checks).
  */
@@ -12,7 +12,7 @@ import { isRunId } from '../format/ids.js';
 import { STORE_FORMAT, type RunEvent, type RunRecord, type StoreManifest } from '../format/types.js';
 import type { ExecutionRecord } from '../experiments/cellRuns.js';
 import { FileAccessError } from './files.js';
-import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, RUNS_DIR, TEMP_PREFIX, executionFile, runDir, storePath } from './layout.js';
+import { EVENTS_FILE, MANIFEST_FILE, RUN_FILE, asideRunDir, executionFile, runDir, storePath } from './layout.js';
 import { readText, remove, rename, write, type StoreTask } from './task.js';
 
 export interface FinishedRunOptions {
@@ -67,8 +67,8 @@ export function* writeFinishedRun(record: RunRecord, events: readonly RunEvent[]
   if (!isRunId(record.id)) throw new StoreError(`"${record.id}" is not a run id; runs get ids from newRunId().`);
   yield* ensureManifest(options.notebook);
   const crcOfText = options.crcOfText ?? crc32String;
-  // A dot folder: readers and doctor skip it while it is being filled.
-  const aside = storePath(RUNS_DIR, `${TEMP_PREFIX}${options.token ?? randomToken()}-${record.id}`);
+  // Readers skip the aside folder while it is being filled.
+  const aside = asideRunDir(options.token ?? randomToken(), record.id);
   try {
     yield* write(storePath(aside, EVENTS_FILE), events.map((event) => frameEvent(event, crcOfText)).join(''), { exclusive: true });
     yield* write(storePath(aside, RUN_FILE), `${JSON.stringify(record, null, 1)}\n`);

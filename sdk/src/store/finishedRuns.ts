@@ -1,7 +1,7 @@
 /**
  * Writing whole runs that no live process writes, in Node: an imported run, the run of a tagged
  * cell that never called the SDK (headless `trainbook run`), a run pulled from the hub. A thin
- * shell over the core's one finished-run writer (built aside in `runs/.tmp-<pid>-<id>/`, renamed
+ * shell over the core's one finished-run writer (built aside in `runs/tmp-<pid>-<id>/`, renamed
  * into place at the end, so a failure leaves nothing half-written), and the execution records of
  * tagged cells (`executions/<id>.json`), as the JupyterLab extension writes them.
  */

@@ -44,6 +44,7 @@ describe('listRuns', () => {
       [`runs/${B}/events.jsonl`]: '',
       [`runs/${C}/run.json`]: record('20261122-210850126-ddddd', '2026-11-22T21:00:00.000Z'),
       [`runs/.tmp-1-${A}/run.json`]: record(A, '2026-11-22T21:00:00.000Z'),
+      [`runs/tmp-1-${A}/events.jsonl`]: '',
     });
     expect(runSync(listRuns(), files).problems.map((p) => [p.runId, p.reason])).toEqual([
       [A, 'run.json is not valid JSON'],

@@ -15,9 +15,9 @@ describe('writeFinishedRun', () => {
     expect(runSync(writeFinishedRun(record, events, { notebook: 'nb.ipynb', token: '42' }), files)).toBe(`runs/${ID}`);
     expect(files.log.filter((op) => !op.startsWith('read') && !op.startsWith('list'))).toEqual([
       'write store.json',
-      `write runs/.tmp-42-${ID}/events.jsonl`,
-      `write runs/.tmp-42-${ID}/run.json`,
-      `rename runs/.tmp-42-${ID}`,
+      `write runs/tmp-42-${ID}/events.jsonl`,
+      `write runs/tmp-42-${ID}/run.json`,
+      `rename runs/tmp-42-${ID}`,
     ]);
     expect(JSON.parse(files.readText('store.json')!)).toEqual({ format: 1, notebook: 'nb.ipynb' });
     expect(runSync(listRuns(), files).runs.map((run) => run.record)).toEqual([record]);
@@ -26,13 +26,13 @@ describe('writeFinishedRun', () => {
 
   it('leaves nothing behind when a write fails, and never replaces a run that is there', () => {
     const files = memoryFiles({ 'store.json': '{"format":1,"notebook":null}' });
-    files.failNext('write', 'runs/.tmp-');
+    files.failNext('write', 'runs/tmp-');
     expect(() => runSync(writeFinishedRun(record, events, { notebook: null }), files)).toThrow(/failed/);
     expect([...files.entries.keys()].filter((path) => path.startsWith('runs/'))).toEqual([]);
     runSync(writeFinishedRun(record, events, { notebook: null }), files);
     expect(() => runSync(writeFinishedRun({ ...record, name: 'again' }, events, { notebook: null }), files)).toThrow(/exists/);
     expect(runSync(listRuns(), files).runs.map((run) => run.record.name)).toEqual(['imported']);
-    expect([...files.entries.keys()].filter((path) => path.includes('.tmp-'))).toEqual([]);
+    expect([...files.entries.keys()].filter((path) => path.includes('tmp-'))).toEqual([]);
   });
 
   it('refuses an id that is not a run id, and a store of another format', () => {
