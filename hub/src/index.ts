@@ -22,3 +22,24 @@ export { columnText, columnJson, NUL_STAND_IN } from './text.js';
 export { CopyBinaryWriter, readCopyBinary, readFloat8Array } from './copyBinary.js';
 export { runColumns, metricRows, eventsCopy, chunksCopy } from './rows.js';
 export { startLiveSync, type LiveSync, type LiveSyncOptions } from './liveSync.js';
+export {
+  QUEUE_SCHEMA,
+  checkQueueSchema,
+  enqueueSweep,
+  claimJob,
+  renewLease,
+  finishAttempt,
+  reapExpiredLeases,
+  queueCounts,
+  findSweepId,
+  cancelSweep,
+  readSweepStatus,
+  listenForJobs,
+  type SweepSpec,
+  type AttemptRef,
+  type ClaimedJob,
+  type ClaimOptions,
+  type AttemptResult,
+  type SweepStatus,
+} from './queue.js';
+export * from './sweepStates.js';

@@ -4,7 +4,7 @@
  * parameter ($1, $2, …), never into the SQL text, so a name such as `'; DROP TABLE runs; --` is
  * only ever compared. The meaning follows the local matcher (sdk/src/experiments/query.ts,
  * `runField`): built-in fields, `params.<key>`, `metrics.<name>[.last|.min|.max|.count]`, else a
- * param with that key, else a metric's last value; `tag`/`tags` match any tag; numbers compare as
+ * param with that key, else a metric's last value; `tag`/`tags` match any tag, `tags.<key>` a key-value tag; numbers compare as
  * numbers (a numeric text too), `NaN = NaN` holds and NaN is neither above nor below anything; `~`
  * is a case-insensitive substring test. Names and text values are mapped as the columns store them
  * (NUL as ␀, see text.ts). Pure.
@@ -50,6 +50,7 @@ type Operand =
   | { kind: 'json'; sql: string; exists: string } // a jsonb value
   | { kind: 'param'; key: string } // params -> key
   | { kind: 'tags' }
+  | { kind: 'tag-value'; key: string } // tags.<key>: a key-value tag (run.json's tagValues)
   | { kind: 'metric'; name: string; stat: 'last' | 'min' | 'max' | 'count' }
   | { kind: 'param-or-metric'; key: string };
 
@@ -93,6 +94,7 @@ function builtin(field: string): Operand | null {
 function operand(field: string): Operand {
   const known = builtin(field);
   if (known) return known;
+  if (field.startsWith('tags.')) return { kind: 'tag-value', key: field.slice('tags.'.length) };
   if (field.startsWith('params.')) {
     return { kind: 'param', key: field.slice('params.'.length) };
   }
@@ -144,6 +146,11 @@ function fieldCondition(field: string, test: Test | null, params: SqlParams): st
       if (!test) return `(cardinality(r.tags) > 0)`;
       if (test.op === '!=') return `(NOT EXISTS (SELECT 1 FROM unnest(r.tags) AS t(tag) WHERE ${compare('text', 't.tag', { op: '=', value: test.value }, params)}))`;
       return `(EXISTS (SELECT 1 FROM unnest(r.tags) AS t(tag) WHERE ${compare('text', 't.tag', test, params)}))`;
+    }
+    case 'tag-value': {
+      // run.json as json (not jsonb, which refuses a \u0000 anywhere in the record), its one value as jsonb.
+      const sql = `((r.record::json -> 'tagValues' -> ${params.add(columnText(target.key))})::jsonb)`;
+      return test ? `(${sql} IS NOT NULL AND ${compare('json', sql, test, params)})` : `(${sql} IS NOT NULL)`;
     }
     case 'metric':
       return metricCondition(target.name, test, params);

@@ -23,7 +23,22 @@
  *
  * Text columns that PostgreSQL cannot hold verbatim (NUL) are stored with NUL as U+2400 (see
  * text.ts); `record` and `events.line` are JSON text, where NUL is the escape `\u0000`, so nothing is
- * lost. Room is left for the sweep queue (issue 14) as later migrations.
+ * lost.
+ *
+ * Version 2 adds the sweep queue (queue.ts), tables older clients never touch (compatible stays 1):
+ *
+ *   sweeps        one row per queued grid: its name, the notebook's path (relative to the project's
+ *                 folder) and content, how to run it (kernel, timeout, retries), who queued it, and
+ *                 when it was cancelled
+ *   jobs          one row per grid point: its params, state (queued, running, completed, failed,
+ *                 cancelled), the runs of the attempt that gave its result, its error
+ *   job_attempts  each time a worker took a job: the worker, its lease (lease_until, moved on by
+ *                 the worker's heartbeat), how it ended (running, completed, failed, crashed: the
+ *                 lease ran out, interrupted: the worker stopped and gave it back, cancelled) and the
+ *                 runs it recorded
+ *
+ * A queued job is claimed with SELECT … FOR UPDATE SKIP LOCKED; \`NOTIFY trainbook_jobs\` wakes idle
+ * workers when jobs are queued or given back.
  */
 import type pg from 'pg';
 import type { Hub } from './connect.js';
@@ -126,6 +141,55 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT c.run_id, c.metric, p.step, p.epoch, p.time, p.value, c.seq, p.ord
         FROM ${SCHEMA}.point_chunks c
         CROSS JOIN LATERAL unnest(c.step, c.epoch, c.time, c.value) WITH ORDINALITY AS p(step, epoch, time, value, ord)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'sweep queue: sweeps, jobs, job attempts',
+    compatible: 1,
+    statements: [
+      `CREATE TABLE ${SCHEMA}.sweeps (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        notebook text NOT NULL,
+        content text NOT NULL,
+        kernel text NOT NULL,
+        timeout_seconds float8,
+        retries integer NOT NULL DEFAULT 0,
+        host text NOT NULL,
+        username text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        cancelled_at timestamptz
+      )`,
+      `CREATE TABLE ${SCHEMA}.jobs (
+        id text PRIMARY KEY,
+        sweep_id text NOT NULL REFERENCES ${SCHEMA}.sweeps (id) ON DELETE CASCADE,
+        number integer NOT NULL,
+        params jsonb NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        run_ids text[] NOT NULL DEFAULT '{}',
+        error text,
+        queued_at timestamptz NOT NULL DEFAULT now(),
+        ended_at timestamptz,
+        UNIQUE (sweep_id, number)
+      )`,
+      `CREATE INDEX jobs_queued ON ${SCHEMA}.jobs (queued_at, sweep_id, number) WHERE state = 'queued'`,
+      `CREATE TABLE ${SCHEMA}.job_attempts (
+        job_id text NOT NULL REFERENCES ${SCHEMA}.jobs (id) ON DELETE CASCADE,
+        attempt integer NOT NULL,
+        worker text NOT NULL,
+        host text NOT NULL,
+        state text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        lease_until timestamptz NOT NULL,
+        ended_at timestamptz,
+        run_ids text[] NOT NULL DEFAULT '{}',
+        error text,
+        PRIMARY KEY (job_id, attempt)
+      )`,
+      `CREATE INDEX job_attempts_leases ON ${SCHEMA}.job_attempts (lease_until) WHERE state = 'running'`,
     ],
   },
 ];
