@@ -10,6 +10,7 @@ per-cell timeout, the JPY_SESSION_NAME to give the kernel (so runs land in the n
 store), the code to run silently before each cell (the trainbook run context), and the closing
 code, which exits the kernel process while it is idle so that the SDK's exit hooks end the runs it
 left open: completed after the last cell, failed with the cell's error, interrupted on Ctrl-C / TERM.
+With `parent_pid` (trainbook worker) the kernel is killed as soon as that parent process is gone.
 tslab reports a failed cell on stderr (no error output), so its name and message are read there.
 
 Every line on stdout is one JSON event: start, cell (running / done / error), error, end, fatal.
@@ -163,6 +164,29 @@ async def run_cells(client, nb, runnable, before, job):
     return status, failure
 
 
+def watch_parent(parent_pid, kernel_group):
+    """For `trainbook worker`: when the worker is gone (killed, machine lost), its job must not
+    go on training beside the attempt that takes it over. Every 0.5 s: if this process's parent is
+    no longer the worker, the kernel's process group is killed at once (its runs stop
+    heartbeating: they read as crashed) and the driver exits."""
+    import threading
+    import time
+
+    def loop():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                group = kernel_group()
+                if group:
+                    try:
+                        os.killpg(group, signal.SIGKILL)
+                    except OSError:
+                        pass
+                os._exit(137)
+
+    threading.Thread(target=loop, name="trainbook-watch-parent", daemon=True).start()
+
+
 async def execute(job):
     import nbformat
     from nbclient import NotebookClient
@@ -189,6 +213,9 @@ async def execute(job):
     status = "completed"
     failure = None
     emit({"type": "start", "cells": len(runnable)})
+    if job.get("parent_pid"):
+        # The kernel runs in a session of its own (jupyter_client): its pid is its group's id.
+        watch_parent(int(job["parent_pid"]), lambda: getattr(getattr(client.km, "provisioner", None), "pid", None))
     try:
         async with client.async_setup_kernel(env=env, cwd=job["cwd"]):
             # nbclient's own handlers shut the kernel down at once; ours interrupt the cell first.

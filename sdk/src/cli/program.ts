@@ -17,6 +17,8 @@ import { register as registerRun } from './commands/run.js';
 import { register as registerHub } from './commands/hub.js';
 import { register as registerPush } from './commands/push.js';
 import { register as registerPull } from './commands/pull.js';
+import { register as registerWorker } from './commands/worker.js';
+import { register as registerSweep } from './commands/sweep.js';
 
 export type { CliIo };
 
@@ -36,6 +38,8 @@ const COMMANDS: Array<(program: Command, context: CommandContext) => void> = [
   registerHub,
   registerPush,
   registerPull,
+  registerWorker,
+  registerSweep,
 ];
 
 /** Builds the `trainbook` command. Each action returns its exit code. */

@@ -4,7 +4,7 @@
  * once, each with its own kernel, passing on the driver's progress events. Stopping (Ctrl-C)
  * sends the drivers SIGTERM: each interrupts its cell and ends its kernel.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,25 @@ const INSTALL_HINT =
  */
 export function checkJupyter(python: string, kernel: string, env: NodeJS.ProcessEnv = process.env): void {
   const result = spawnSync(python, [DRIVER, '--check', kernel], { encoding: 'utf8', env, timeout: 60_000 });
+  judgeCheck(python, kernel, result);
+}
+
+/** {@link checkJupyter} without blocking the event loop (a worker's heartbeats go on meanwhile). */
+export function checkJupyterAsync(python: string, kernel: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(python, [DRIVER, '--check', kernel], { encoding: 'utf8', env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const spawnError = error && typeof (error as NodeJS.ErrnoException).code === 'string' ? error : undefined;
+      try {
+        judgeCheck(python, kernel, { error: spawnError, stdout, stderr, status: spawnError ? null : (error?.code as number | undefined) ?? 0 });
+        resolve();
+      } catch (failure) {
+        reject(failure);
+      }
+    });
+  });
+}
+
+function judgeCheck(python: string, kernel: string, result: { error?: Error | undefined; stdout: string; stderr: string; status: number | null }): void {
   if (result.error) {
     const missing = (result.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new JupyterSetupError(
@@ -63,6 +82,8 @@ export interface ExecuteOptions {
   /** Driver lines that are not events (its stderr, stray output): shown to help debugging. */
   onDiagnostic?: (job: HeadlessJob, text: string) => void;
   signal?: AbortSignal;
+  /** Kill each job's kernel as soon as this process is gone (a worker killed with -9 leaves no kernel training). */
+  dieWithParent?: boolean;
 }
 
 /** Runs every job; resolves when all have ended (a failed job is an event, not an exception). */
@@ -130,7 +151,7 @@ function executeJob(job: HeadlessJob, options: ExecuteOptions): Promise<void> {
       resolve();
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(driverJob(job, options)));
+    child.stdin.end(JSON.stringify(driverJob(job, { ...options, parentPid: options.dieWithParent ? process.pid : null })));
   });
 }
 

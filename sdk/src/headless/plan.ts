@@ -38,6 +38,8 @@ export interface DriverJob {
   on_success: string;
   on_failure: string;
   on_interrupt: string;
+  /** Kill the kernel as soon as this process (the worker) is gone. */
+  parent_pid?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export function planJobs(nb: NotebookJson, notebookName: string, paramSets: Read
 }
 
 /** The driver's input for a job. */
-export function driverJob(job: HeadlessJob, options: { cwd: string; kernel: string; timeout: number | null; session: string }): DriverJob {
+export function driverJob(job: HeadlessJob, options: { cwd: string; kernel: string; timeout: number | null; session: string; parentPid?: number | null }): DriverJob {
   return {
     notebook: job.injection.notebook,
     output: job.output,
@@ -78,5 +80,6 @@ export function driverJob(job: HeadlessJob, options: { cwd: string; kernel: stri
     on_success: SUCCESS_CODE,
     on_failure: FAILURE_CODE,
     on_interrupt: INTERRUPT_CODE,
+    ...(options.parentPid ? { parent_pid: options.parentPid } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { TerminalSink } from '../live/terminal.js';
 import { SystemSampler, systemMetricsInterval, type SystemMetricsOption } from './systemMetrics.js';
 import { outputCaptureLimit, RunOutputCapture, type CaptureOutputOption } from './outputCapture.js';
 import { LiveHubPush, liveHubUrl } from './hubPush.js';
+import { runDefaultsFromEnv } from './envDefaults.js';
 
 export interface InitOptions {
   /** Shown in lists and charts; any text. Default: `<experiment or "run">-<n>`. */
@@ -105,7 +106,9 @@ export function init(options: InitOptions = {}): Run {
     throw new InvalidValueError(`Run name must be a string of at most ${MAX_NAME_LENGTH} characters.`);
   }
   const tags = [...new Set((options.tags ?? []).map((tag) => String(tag)))];
-  const tagValues = options.tagValues === undefined ? undefined : checkTagValues(options.tagValues);
+  const fromEnv = runDefaultsFromEnv();
+  const given = options.tagValues === undefined ? undefined : checkTagValues(options.tagValues);
+  const tagValues = Object.keys(fromEnv.tagValues).length > 0 ? mergeTagValues(fromEnv.tagValues, given) : given;
   const samplingInterval = systemMetricsInterval(options.systemMetrics);
   const outputLimit = outputCaptureLimit(options.captureOutput);
   const location = resolveStoreLocation({ dir: options.dir, notebook: options.notebook ?? (context?.notebook ? path.basename(context.notebook) : null) });
@@ -129,7 +132,7 @@ export function init(options: InitOptions = {}): Run {
     id,
     name: name ?? defaultName(location.dir, options.experiment ?? context?.experiment ?? undefined),
     experiment: options.experiment ?? context?.experiment ?? null,
-    group: options.group ?? null,
+    group: options.group ?? fromEnv.group,
     tags,
     // Absent when there are none, as in records written before key-value tags existed.
     ...(tagValues && Object.keys(tagValues).length > 0 ? { tagValues } : {}),

@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { safeText } from '../text.js';
-import { linkedRunIds, RUN_MIME, PARAMETERS_TAG } from 'trainbook/core';
+import { PARAMETERS_TAG } from 'trainbook/core';
 import { storeDirForNotebook } from '../../store/paths.js';
-import { openStore, type RunSummary } from '../../store/reader.js';
 import { expandGrid } from '../../headless/grid.js';
 import { parseGridAxis, parseParamAssignment, type GridAxis } from '../../headless/params.js';
 import { cellTags, parseNotebook, type NotebookJson } from '../../headless/notebook.js';
@@ -14,11 +13,13 @@ import { outputPaths } from '../../headless/naming.js';
 import { planJobs, type HeadlessJob } from '../../headless/plan.js';
 import { resolvePython, statFacts } from '../../headless/python.js';
 import { checkJupyter, executeJobs, isFile } from '../../headless/execute.js';
-import { experimentExecutions, noteCellTiming, type CellTiming } from '../../headless/executions.js';
-import { writeExecutionRecord, writeFinishedRun } from '../../store/finishedRuns.js';
+import { noteCellTiming, type CellTiming } from '../../headless/executions.js';
+import { jobOutcomes, listStoreRuns, recordExecutions } from '../../headless/outcomes.js';
 import { applyEvent, eventLine, newProgress, paramsLabel, renderProgress, type JobProgress } from '../../headless/progress.js';
-import { renderSummary, type JobOutcome } from '../../headless/summary.js';
+import { renderSummary } from '../../headless/summary.js';
 import { valueSource } from '../../headless/inject.js';
+import { hubUrl } from '../hubSession.js';
+import { queueSweep } from '../queueSweep.js';
 
 interface RunOptions {
   param: string[];
@@ -28,6 +29,10 @@ interface RunOptions {
   timeout?: string;
   jupyterPython?: string;
   kernel?: string;
+  queue?: boolean;
+  hub?: string;
+  name?: string;
+  retries?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -45,6 +50,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .option('--timeout <seconds>', 'stop a cell that runs longer than this')
     .option('--jupyter-python <path>', "Python of the Jupyter installation (default: TRAINBOOK_PYTHON, your own .venv in the notebook's folder or project root, python3)")
     .option('--kernel <name>', "kernel to run (default: the notebook's kernelspec, else tslab)")
+    .option('--queue', 'do not run here: put one job per grid point on the hub for `trainbook worker` processes, and exit')
+    .option('--hub <url>', 'the hub to queue the sweep on, a PostgreSQL URL (default: TRAINBOOK_HUB)')
+    .option('--name <name>', "the sweep's name (with --queue; default: the notebook's name and the time)")
+    .option('--retries <n>', 'run a failed job again up to n times (with --queue; default 0)')
     .action(async (notebookArg: string, options: RunOptions) => {
       setExit(await runNotebook(notebookArg, options, io));
     });
@@ -85,6 +94,15 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
   const outputs = outputPaths({ notebook, count: paramSets.length, now: new Date(io.now()), explicit: options.output === undefined ? undefined : path.resolve(io.cwd, options.output), exists: isFile });
   const jobs = planJobs(nb, path.basename(notebook), paramSets, outputs);
   warnAboutParameters(nb, jobs[0]!, Object.keys(paramSets[0] ?? {}), io);
+  if (options.queue) {
+    const retries = options.retries === undefined ? 0 : Number(options.retries);
+    if (!Number.isInteger(retries) || retries < 0) throw new UsageError(`--retries expects a whole number, got ${JSON.stringify(options.retries)}.`);
+    if (options.output !== undefined) throw new UsageError('-o does not go with --queue: each worker saves its executed notebook beside the notebook.');
+    const content = fs.readFileSync(notebook, 'utf8');
+    await queueSweep({ notebook, content, nb, paramSets, kernel: options.kernel ?? defaultKernel(nb), timeout, retries, name: options.name, hubUrl: hubUrl(options.hub) }, io);
+    return ExitCode.ok;
+  }
+  if (options.hub !== undefined || options.name !== undefined || options.retries !== undefined) throw new UsageError('--hub, --name and --retries go with --queue.');
 
   const env = { ...process.env };
   const { python, warnings } = resolvePython({ option: options.jupyterPython, notebookDir: path.dirname(notebook), env, stat: statFacts, uid: process.getuid?.() ?? null });
@@ -94,7 +112,7 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
   for (const folder of new Set(outputs.map((file) => path.dirname(file)))) fs.mkdirSync(folder, { recursive: true });
 
   const storeDir = storeDirForNotebook(notebook);
-  const before = new Set(listRuns(storeDir).map((run) => run.record.id));
+  const before = new Set(listStoreRuns(storeDir).map((run) => run.record.id));
   const progress = new Map<HeadlessJob, JobProgress>(jobs.map((job) => [job, newProgress(job.number, job.params, job.cells)]));
   const timings = new Map<HeadlessJob, Map<number, CellTiming>>(jobs.map((job) => [job, new Map()]));
   const display = new ProgressDisplay(io, [...progress.values()], Boolean(process.stderr.isTTY));
@@ -128,31 +146,10 @@ async function runNotebook(notebookArg: string, options: RunOptions, io: Command
     display.stop();
   }
 
-  for (const job of jobs) recordExecutions(job, progress.get(job)!, timings.get(job)!, storeDir, path.basename(notebook), io);
+  for (const job of jobs) recordExecutions(job, progress.get(job)!, timings.get(job)!, storeDir, path.basename(notebook), io.err);
   const outcomes = jobOutcomes(jobs, progress, storeDir, before);
   io.out(`${renderSummary(outcomes, io.cwd)}\n`);
   return outcomes.every((outcome) => outcome.progress.state === 'completed') ? ExitCode.ok : ExitCode.findings;
-}
-
-/**
- * Records each execution of an experiment cell of the job's executed notebook in the store, and a
- * run for each one that never called the SDK, as the JupyterLab extension does.
- */
-function recordExecutions(job: HeadlessJob, progress: JobProgress, timings: Map<number, CellTiming>, storeDir: string, notebookName: string, io: CommandContext['io']): void {
-  let executed: NotebookJson;
-  try {
-    executed = JSON.parse(fs.readFileSync(job.output, 'utf8')) as NotebookJson;
-  } catch {
-    return; // The driver could not start or save: nothing ran to record.
-  }
-  try {
-    for (const { execution, run } of experimentExecutions(executed, timings, { notebook: notebookName, params: job.injection.effective, failure: progress.failure })) {
-      if (run) writeFinishedRun(storeDir, notebookName, run.record, run.events);
-      writeExecutionRecord(storeDir, notebookName, execution);
-    }
-  } catch (error) {
-    io.err(`trainbook: warning: job ${job.number}: could not record the experiment cells' executions: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
 }
 
 /** Says which params the notebook declares, and warns about keys it does not or values of another type. */
@@ -175,53 +172,6 @@ function warnAboutParameters(nb: NotebookJson, job: HeadlessJob, keys: string[],
       io.err(`trainbook: warning: "${safeText(key)}" is declared as ${kind(declared[key])} (${safeText(valueSource(declared[key]))}) but given as ${kind(job.params[key])}; quote strings as '"text"' or fix the value.\n`);
     }
   }
-}
-
-function listRuns(storeDir: string): RunSummary[] {
-  if (!fs.existsSync(storeDir)) return [];
-  try {
-    return openStore(storeDir).list().runs;
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The runs each job recorded: those its executed notebook's outputs show (the SDK's live output
- * names its run), else the new runs in the store whose params match the job's.
- */
-function jobOutcomes(jobs: readonly HeadlessJob[], progress: Map<HeadlessJob, JobProgress>, storeDir: string, before: Set<string>): JobOutcome[] {
-  const runs = listRuns(storeDir);
-  const byId = new Map(runs.map((run) => [run.record.id, run]));
-  const claimed = new Set<string>();
-  const linked = jobs.map((job) => {
-    let ids: string[] = [];
-    try {
-      const executed = JSON.parse(fs.readFileSync(job.output, 'utf8')) as NotebookJson;
-      ids = linkedRunIds(
-        executed.cells.flatMap((cell) => (Array.isArray(cell.outputs) ? cell.outputs : [])),
-        RUN_MIME,
-      ).filter((id) => byId.has(id));
-    } catch {
-      // No executed notebook (the driver could not start): fall back to the store.
-    }
-    for (const id of ids) claimed.add(id);
-    return ids;
-  });
-  return jobs.map((job, i) => {
-    let ids = linked[i]!;
-    if (ids.length === 0) {
-      const matches = (run: RunSummary): boolean =>
-        Object.entries(job.params).every(([key, value]) => JSON.stringify(run.record.params[key]) === JSON.stringify(value));
-      ids = runs.filter((run) => !before.has(run.record.id) && !claimed.has(run.record.id) && matches(run)).map((run) => run.record.id);
-      for (const id of ids) claimed.add(id);
-    }
-    return {
-      progress: progress.get(job)!,
-      output: job.output,
-      runs: ids.map((id) => byId.get(id)!).map((run) => ({ record: run.record, status: run.status })),
-    };
-  });
 }
 
 /** Progress on stderr: a block redrawn in place on a terminal, a line per event otherwise. */
