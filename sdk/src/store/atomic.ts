@@ -30,6 +30,33 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Creates `file` with `data`, whole or not at all: the bytes go to a temporary file first (fsync),
+ * which is then hard-linked to the name (a link fails with EEXIST when the name is taken, so two
+ * writers never both win, and a reader never sees a half-written file). Where the file system has
+ * no hard links, the file is created exclusively and written in place.
+ */
+export function createFileAtomic(file: string, data: string | Uint8Array, createInPlace: () => void): void {
+  const { temporary, fd } = createTemporary(file);
+  try {
+    try {
+      fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(temporary, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+      createInPlace();
+    }
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
 function createTemporary(file: string): { temporary: string; fd: number } {
   for (let attempt = 0; ; attempt++) {
     const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);

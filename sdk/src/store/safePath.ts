@@ -20,7 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkStorePath, FileAccessError, StoreError, StoreLinkError } from 'trainbook/core';
-import { writeFileAtomic } from './atomic.js';
+import { createFileAtomic, writeFileAtomic } from './atomic.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = fs.constants;
 /** Not on Windows: there the lstat of the last component is the only check. */
@@ -184,19 +184,25 @@ export function writeStoreFile(place: StorePlace, data: string | Uint8Array): vo
   writeFileAtomic(place.path, data);
 }
 
-/** Creates the file with `data`; fails with EEXIST when anything (a link too) is already there. */
+/**
+ * Creates the file with `data`, whole (readers at the same moment see no file or all of it);
+ * fails with EEXIST when anything (a link too) is already there.
+ */
 export function createStoreFile(place: StorePlace, data: string | Uint8Array): void {
   const parent = parentOf(place);
   if (parent) makeStoreDirs(parent);
-  const fd = openStoreFile(place, 'wx');
-  try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let offset = 0;
-    while (offset < bytes.byteLength) offset += fs.writeSync(fd, bytes, offset, bytes.byteLength - offset);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  checkedPath(place);
+  createFileAtomic(place.path, data, () => {
+    const fd = openStoreFile(place, 'wx');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let offset = 0;
+      while (offset < bytes.byteLength) offset += fs.writeSync(fd, bytes, offset, bytes.byteLength - offset);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 }
 
 /** Renames within the store (a rename moves a link itself, never what it points to). */
