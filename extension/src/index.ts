@@ -1,24 +1,11 @@
 /**
- * trainbook's JupyterLab MIME extension: renders `application/vnd.trainbook.run+json` outputs.
+ * trainbook's JupyterLab plugins (package.json `jupyterlab.extension`). Wiring only: each plugin
+ * is one file under plugins/; the MIME renderer is `plugins/renderer.ts` (`jupyterlab.mimeExtension`).
  */
-import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { RUN_MIME } from 'trainbook/core';
-import { RunOutputRenderer } from './runOutput.js';
+import { cellExperimentsPlugin } from './plugins/cellExperiments.js';
+import { commandsPlugin } from './plugins/commands.js';
+import { runsPanelPlugin } from './plugins/runsPanel.js';
+import { teamHubPlugin } from './plugins/teamHub.js';
 
-export const rendererFactory: IRenderMime.IRendererFactory = {
-  // Safe: the renderer builds everything from data it checks; nothing in an output runs as code.
-  safe: true,
-  mimeTypes: [RUN_MIME],
-  defaultRank: 10,
-  createRenderer: (options) => new RunOutputRenderer(options),
-};
-
-const extension: IRenderMime.IExtension = {
-  id: 'trainbook:run-renderer',
-  description: 'Live trainbook run output: status, progress and metric charts.',
-  rendererFactory,
-  rank: 10,
-  dataType: 'json',
-};
-
-export default extension;
+export * from './tokens.js';
+export default [cellExperimentsPlugin, commandsPlugin, runsPanelPlugin, teamHubPlugin];

@@ -43,8 +43,8 @@ export interface Lab {
   log: () => string;
 }
 
-/** Starts the real JupyterLab from the project's venv on a free port, serving `root`. */
-export async function startLab(root: string): Promise<Lab> {
+/** Starts the real JupyterLab from the project's venv on a free port, serving `root`; `env` is added to its environment. */
+export async function startLab(root: string, env: Record<string, string> = {}): Promise<Lab> {
   const port = await freePort();
   const jupyter = path.join(ROOT, '.venv', 'bin', 'jupyter');
   if (!fs.existsSync(jupyter)) throw new Error('JupyterLab is not set up: run `bash scripts/setup.sh --tests` (npm test does).');
@@ -52,7 +52,7 @@ export async function startLab(root: string): Promise<Lab> {
   const child: ChildProcess = spawn(
     jupyter,
     ['lab', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`, `--IdentityProvider.token=${TOKEN}`, `--ServerApp.root_dir=${root}`, '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'],
-    { cwd: root, env: { ...process.env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}`, TRAINBOOK_DIR: '', JUPYTER_CONFIG_DIR: path.join(root, '.jupyter-config') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, env: { ...process.env, PATH: `${path.join(ROOT, '.venv/bin')}:${process.env.PATH}`, TRAINBOOK_DIR: '', JUPYTER_CONFIG_DIR: path.join(root, '.jupyter-config'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -169,18 +169,19 @@ export interface LabSession {
 /**
  * A real JupyterLab on a fresh folder (filled by `prepare`) and a Chromium, started before the
  * test file's tests and stopped after them. Read the fields inside tests (they are set by then).
+ * `env` (read when the lab starts, after earlier `beforeAll` hooks) adds to the lab's environment.
  *
  * @example
  * const session = labSession('exp', (root) => fs.writeFileSync(path.join(root, 'a.ipynb'), nb));
  * it('...', async () => { const { lab, browser } = session; ... });
  */
-export function labSession(prefix: string, prepare: (root: string) => void): LabSession {
+export function labSession(prefix: string, prepare: (root: string) => void, options: { env?: () => Record<string, string> } = {}): LabSession {
   const state: { lab?: Lab; browser?: Browser; root?: string } = {};
   beforeAll(async () => {
     requireBuilt();
     state.root = makeLabRoot(prefix);
     prepare(state.root);
-    state.lab = await startLab(state.root);
+    state.lab = await startLab(state.root, options.env?.() ?? {});
     state.browser = await openBrowser();
   }, 120_000);
   afterAll(async () => {

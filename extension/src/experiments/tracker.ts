@@ -9,24 +9,12 @@ import { newRunId, RUN_MIME, parseParametersCell, CLEAR_CONTEXT_CODE, cellRunEve
 import { NotebookActions, type INotebookTracker, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { RunsModel } from './model.js';
-import type { ExperimentStore } from './store.js';
-
-export interface TrackerSettings {
-  passRunContext: boolean;
-  recordExecutions: boolean;
-}
-
-/** Tags of a cell as strings. */
-export function cellTags(cell: Cell): string[] {
-  const tags = cell.model.getMetadata('tags');
-  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
-}
-
-export function setCellTags(cell: Cell, tags: string[]): void {
-  if (tags.length === 0) cell.model.deleteMetadata('tags');
-  else cell.model.setMetadata('tags', tags);
-}
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { NotebookRuns } from '../runs/notebookRuns.js';
+import type { ExperimentStore } from '../store/experimentStore.js';
+import type { IExperimentTracker, TrackerSettings } from '../tokens.js';
+import { updateBadges } from './badges.js';
+import { cellTags } from './cellTags.js';
 
 /** Params from the notebook's first `parameters` cell. */
 export function notebookParams(notebook: Notebook): { params: Record<string, unknown>; problems: string[] } {
@@ -46,8 +34,8 @@ interface Pending {
   source: string;
 }
 
-export class ExperimentTracker {
-  private readonly models = new Map<NotebookPanel, RunsModel>();
+export class ExperimentTracker implements IExperimentTracker {
+  private readonly models = new Map<NotebookPanel, NotebookRuns>();
   private readonly pending = new Map<Cell, Pending>();
   /** Kernels whose context global may be set, so an untagged cell must clear it first. */
   private readonly contextSet = new WeakSet<Kernel.IKernelConnection>();
@@ -55,7 +43,6 @@ export class ExperimentTracker {
   private readonly watchedKernels = new WeakSet<Kernel.IKernelConnection>();
   /** Kernels seen to give silent requests an execution count (tslab does; the protocol says it should not). */
   private readonly countsSilent = new WeakMap<Kernel.IKernelConnection, boolean>();
-  private readonly watchedCells = new WeakSet<object>();
   private readonly _recorded = new Signal<this, { panel: NotebookPanel; runs: string[] }>(this);
   settings: TrackerSettings = { passRunContext: true, recordExecutions: true };
   /** Last problem writing to the store, for tests and the panel. */
@@ -64,6 +51,7 @@ export class ExperimentTracker {
   constructor(
     private readonly notebooks: INotebookTracker,
     private readonly store: ExperimentStore,
+    private readonly trans: TranslationBundle,
   ) {
     NotebookActions.executionScheduled.connect(this.onScheduled, this);
     NotebookActions.executed.connect(this.onExecuted, this);
@@ -75,18 +63,18 @@ export class ExperimentTracker {
     return this._recorded;
   }
 
-  /** The runs model of a notebook panel (one per panel, following renames). */
-  modelFor(panel: NotebookPanel): RunsModel {
+  /** The runs of a notebook panel's store (one per panel, following renames). */
+  runsOf(panel: NotebookPanel): NotebookRuns {
     let model = this.models.get(panel);
     if (!model) {
-      model = new RunsModel(this.store, panel.context.path);
+      model = new NotebookRuns(this.store, panel.context.path);
       this.models.set(panel, model);
       const created = model;
       panel.context.pathChanged.connect((_, path) => {
         created.path = path;
         void created.refresh();
       });
-      created.changed.connect(() => this.updateBadges(panel));
+      created.changed.connect(() => this.badge(panel));
       panel.disposed.connect(() => this.models.delete(panel));
       void panel.context.ready.then(() => created.refresh());
     }
@@ -100,10 +88,10 @@ export class ExperimentTracker {
   }
 
   private watchPanel(panel: NotebookPanel): void {
-    this.modelFor(panel);
+    this.runsOf(panel);
     const refreshBadges = (): void => {
       // Cell widgets are created after the model's change signal: badge them on the next frame.
-      requestAnimationFrame(() => this.updateBadges(panel));
+      requestAnimationFrame(() => this.badge(panel));
     };
     void panel.context.ready.then(() => {
       panel.content.model?.cells.changed.connect(refreshBadges);
@@ -112,40 +100,9 @@ export class ExperimentTracker {
   }
 
   /** Adds, updates or removes the badge of each cell of a notebook. */
-  updateBadges(panel: NotebookPanel): void {
+  private badge(panel: NotebookPanel): void {
     if (panel.isDisposed) return;
-    const model = this.models.get(panel);
-    for (const cell of panel.content.widgets) {
-      if (!this.watchedCells.has(cell.model)) {
-        this.watchedCells.add(cell.model);
-        cell.model.metadataChanged.connect(() => this.updateBadges(panel));
-      }
-      const experiment = cell.model.type === 'code' ? experimentFromTags(cellTags(cell)) : null;
-      let badge = cell.node.querySelector(':scope > .tb-ExperimentBadge') as HTMLElement | null;
-      const isParameters = cell.model.type === 'code' && cellTags(cell).includes(PARAMETERS_TAG);
-      if (experiment === null && !isParameters) {
-        badge?.remove();
-        cell.node.classList.remove('tb-mod-experiment');
-        continue;
-      }
-      if (!badge) {
-        badge = document.createElement('div');
-        badge.className = 'tb-ExperimentBadge';
-        cell.node.insertBefore(badge, cell.node.firstChild);
-      }
-      cell.node.classList.toggle('tb-mod-experiment', experiment !== null);
-      if (experiment === null) {
-        badge.dataset.kind = 'parameters';
-        badge.textContent = 'parameters';
-        delete badge.dataset.runs;
-        continue;
-      }
-      const count = model?.countForCell(cell.model.id) ?? 0;
-      badge.dataset.kind = 'experiment';
-      badge.dataset.runs = String(count);
-      badge.textContent = `experiment${experiment ? ` ${experiment}` : ''} · ${count} run${count === 1 ? '' : 's'}`;
-      badge.title = 'Each execution of this cell is recorded as a trainbook run.';
-    }
+    updateBadges(panel.content, this.models.get(panel) ?? null, this.trans, () => this.badge(panel));
   }
 
   private panelOf(notebook: Notebook): NotebookPanel | null {
@@ -266,7 +223,7 @@ export class ExperimentTracker {
       this.lastError = error instanceof Error ? error.message : String(error);
       console.warn(`trainbook: could not record the execution of an experiment cell: ${this.lastError}`);
     }
-    await this.modelFor(panel).refresh();
+    await this.runsOf(panel).refresh();
   }
 
   private sendSilent(kernel: Kernel.IKernelConnection, code: string): void {

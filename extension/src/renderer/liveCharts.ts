@@ -5,10 +5,12 @@
  * output reaches vega-embed except data values.
  */
 import type { View } from 'vega';
-import type { Result, VisualizationSpec } from 'vega-embed';
+import type { Result } from 'vega-embed';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { chartSpec, isSystemMetric, lineRows, liveChartModel, POINTS_DATA, type ChartModel, type ChartRow, type ChartTheme, formatNumber, type LiveSeries } from 'trainbook/core';
-import { hideTooltip, safeTooltip } from './tooltip.js';
-import { loadVegaEmbed, type VegaEmbedModule } from './vegaLoader.js';
+import { embedChart } from '../charts/embed.js';
+import { hideTooltip } from '../charts/tooltip.js';
+import { loadVegaEmbed, type VegaEmbedModule } from '../charts/vegaLoader.js';
 
 /** True when `rows` starts with exactly the rows in `previous` (same x and values). */
 export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRow[]): boolean {
@@ -17,20 +19,6 @@ export function startsWith(rows: readonly ChartRow[], previous: readonly ChartRo
     if (rows[i]!.x !== previous[i]!.x || rows[i]!.value !== previous[i]!.value) return false;
   }
   return true;
-}
-
-/**
- * A new chart view in `target` for a spec from `chartSpec`; the embed options are these
- * constants: nothing from an output or a store reaches vega-embed but data values.
- */
-export function embedChart(vegaEmbed: VegaEmbedModule, target: HTMLElement, spec: Record<string, unknown>): Promise<Result> {
-  return vegaEmbed.default(target, spec as VisualizationSpec, {
-    mode: 'vega-lite',
-    renderer: 'svg',
-    actions: false,
-    defaultStyle: false,
-    tooltip: safeTooltip,
-  });
 }
 
 function div(className: string): HTMLDivElement {
@@ -166,11 +154,14 @@ export class ChartPanel {
   private resumeSteps: readonly number[] = [];
   private disposed = false;
 
-  constructor(private readonly theme: () => ChartTheme) {
+  constructor(
+    private readonly theme: () => ChartTheme,
+    private readonly trans: Pick<IRenderMime.TranslationBundle, '__'>,
+  ) {
     this.system.className = 'tb-Charts-system';
     this.system.hidden = true;
     const summary = document.createElement('summary');
-    summary.textContent = 'System: CPU, memory, GPU';
+    summary.textContent = trans.__('System: CPU, memory, GPU');
     this.system.append(summary, this.systemGrid);
   }
 
@@ -189,13 +180,13 @@ export class ChartPanel {
     const systemGroups = [...groups].filter(isSystemMetric);
     this.node.hidden = groups.size === systemGroups.length;
     this.system.hidden = systemGroups.length === 0;
-    this.showMessage(groups.size === 0 ? 'No metrics logged yet.' : null);
+    this.showMessage(groups.size === 0 ? this.trans.__('No metrics logged yet.') : null);
     if (groups.size === 0) return;
     let vegaEmbed: VegaEmbedModule;
     try {
       vegaEmbed = await loadVegaEmbed();
     } catch (error) {
-      this.showMessage(`Charts unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      this.showMessage(this.trans.__('Charts unavailable: %1', error instanceof Error ? error.message : String(error)));
       return;
     }
     if (this.disposed) return;
@@ -214,7 +205,7 @@ export class ChartPanel {
       } catch (error) {
         if (this.disposed) return;
         chart.reset();
-        chart.showError(`chart failed: ${error instanceof Error ? error.message : String(error)}`);
+        chart.showError(this.trans.__('chart failed: %1', error instanceof Error ? error.message : String(error)));
       }
     }
   }

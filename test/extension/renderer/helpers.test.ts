@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { startsWith } from '../../extension/src/charts.js';
-import { elapsedSeconds } from '../../extension/src/header.js';
-import { progressLabel } from '../../extension/src/progress.js';
-import type { LivePayload, LiveProgress, LiveSeries } from '../../core/src/live/payload.js';
-import { liveChartModel, chartRows } from '../../core/src/charts/model.js';
+import { startsWith } from '../../../extension/src/renderer/liveCharts.js';
+import { elapsedSeconds } from '../../../extension/src/renderer/header.js';
+import { progressLabel } from '../../../extension/src/renderer/progress.js';
+import type { LivePayload, LiveProgress, LiveSeries } from '../../../core/src/live/payload.js';
+import { liveChartModel, chartRows } from '../../../core/src/charts/model.js';
 
 const progress = (p: Partial<LiveProgress>): LiveProgress => ({
   epoch: null, epochs: null, batch: null, batches: null, fraction: null, elapsedSeconds: 0, etaSeconds: null, ...p,
@@ -12,16 +12,19 @@ const series = (name: string, value: LiveSeries['value'], last = value[value.len
   name, count: value.length, last, step: value.map((_, i) => i), value,
 });
 
+/** An English bundle, as JupyterLab's null translator gives it: `%1`… replaced by the arguments. */
+const english = { __: (text: string, ...args: unknown[]) => text.replace(/%(\d+)/g, (_, i: string) => String(args[Number(i) - 1])) };
+
 describe('progressLabel()', () => {
   it('shows the epoch under way, batches done, percentage and ETA', () => {
-    expect(progressLabel(progress({ epoch: 2, epochs: 10, batch: 120, batches: 469, fraction: 0.4321, etaSeconds: 65 })))
+    expect(progressLabel(progress({ epoch: 2, epochs: 10, batch: 120, batches: 469, fraction: 0.4321, etaSeconds: 65 }), english))
       .toBe('epoch 3/10 · batch 120/469 · 43% · ETA 1m 05s');
   });
   it('caps the epoch at the total once the last one is done', () => {
-    expect(progressLabel(progress({ epoch: 10, epochs: 10, fraction: 1 }))).toBe('epoch 10/10 · 100%');
+    expect(progressLabel(progress({ epoch: 10, epochs: 10, fraction: 1 }), english)).toBe('epoch 10/10 · 100%');
   });
   it('leaves out what is unknown', () => {
-    expect(progressLabel(progress({}))).toBe('');
+    expect(progressLabel(progress({}), english)).toBe('');
   });
 });
 

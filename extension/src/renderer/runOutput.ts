@@ -4,18 +4,19 @@
  * update_display_data; the charts are kept and fed the new rows.
  */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { parseLivePayload, RUN_MIME, type LivePayload } from 'trainbook/core';
-import { ChartPanel } from './charts.js';
+import { currentChartTheme, watchTheme } from '../charts/theme.js';
+import { ChartPanel } from './liveCharts.js';
 import { RunHeader } from './header.js';
 import { ProgressBar } from './progress.js';
-import { currentChartTheme, watchTheme } from './theme.js';
 
 export class RunOutputRenderer extends Widget implements IRenderMime.IRenderer {
   private readonly mimeType: string;
-  private readonly header = new RunHeader();
-  private readonly progress = new ProgressBar();
-  private readonly charts = new ChartPanel(currentChartTheme);
+  private readonly header: RunHeader;
+  private readonly progress: ProgressBar;
+  private readonly charts: ChartPanel;
   private readonly stopWatchingTheme: () => void;
   /** Chart work runs one job at a time, so an update that arrives mid-render cannot race it. */
   private queue: Promise<void> = Promise.resolve();
@@ -26,6 +27,10 @@ export class RunOutputRenderer extends Widget implements IRenderMime.IRenderer {
   constructor(options: IRenderMime.IRendererOptions) {
     super();
     this.mimeType = options.mimeType ?? RUN_MIME;
+    const trans = (options.translator ?? nullTranslator).load('trainbook');
+    this.header = new RunHeader(trans);
+    this.progress = new ProgressBar(trans);
+    this.charts = new ChartPanel(currentChartTheme, trans);
     this.addClass('tb-RunOutput');
     this.node.append(this.header.node, this.progress.node, this.charts.message, this.charts.node, this.charts.system);
     this.stopWatchingTheme = watchTheme(() => {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExperimentStore, StoreFolderError } from '../../extension/src/experiments/store.js';
-import type { ExecutionRecord } from '../../core/src/experiments/cellRuns.js';
-import { bareRunRecord } from '../../core/src/format/records.js';
-import type { RunEvent } from '../../core/src/format/types.js';
-import { init } from '../../sdk/src/index.js';
-import { writeExecutionRecord } from '../../sdk/src/store/finishedRuns.js';
-import { fakeContents } from '../helpers/contents.js';
-import { tempDir } from '../helpers/tmp.js';
+import { ExperimentStore, StoreFolderError } from '../../../extension/src/store/experimentStore.js';
+import type { ExecutionRecord } from '../../../core/src/experiments/cellRuns.js';
+import { bareRunRecord } from '../../../core/src/format/records.js';
+import type { RunEvent } from '../../../core/src/format/types.js';
+import { init } from '../../../sdk/src/index.js';
+import { writeExecutionRecord } from '../../../sdk/src/store/finishedRuns.js';
+import { fakeContents } from '../../helpers/contents.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const RUN = '20261122-210850123-k3f9q';
 const EXEC = '20261122-210851000-zzzzz';

@@ -4,26 +4,24 @@
  * coordinates), a parameter diff table that marks what differs, and
  * parallel coordinates (plain SVG) for three runs or more. Text only through textContent.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Result } from 'vega-embed';
 import { buildChartModel, chartRows, chartSpec, isSystemMetric, paletteColor, POINTS_DATA, type ChartSeriesInput, type ChartTheme, decodeNumber, formatNumber, type Series, type RunRecord, formatValue, paramDiff, runLabels } from 'trainbook/core';
-import { embedChart } from '../charts.js';
-import { loadVegaEmbed } from '../vegaLoader.js';
+import { embedChart } from '../charts/embed.js';
+import { loadVegaEmbed } from '../charts/vegaLoader.js';
+import { el } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class CompareView {
   readonly node = el('div', 'tb-Compare');
   private results: Result[] = [];
   private generation = 0;
 
-  constructor(private readonly theme: () => ChartTheme) {
+  constructor(
+    private readonly theme: () => ChartTheme,
+    private readonly trans: TranslationBundle,
+  ) {
     this.node.hidden = true;
   }
 
@@ -42,16 +40,17 @@ export class CompareView {
     if (height > 0) this.node.style.minHeight = `${height}px`;
     const generation = this.generation;
     this.node.hidden = false;
+    const { trans } = this;
     const labels = runLabels(records);
-    const title = el('div', 'tb-Compare-title', `Comparing ${records.length} runs`);
+    const title = el('div', 'tb-Compare-title', trans.__('Comparing %1 runs', records.length));
     const diffSection = el('section', 'tb-Compare-diff');
-    diffSection.append(el('h3', undefined, 'Parameters'), this.diffTable(records, labels));
+    diffSection.append(el('h3', undefined, trans.__('Parameters')), this.diffTable(records, labels));
     const charts = el('section', 'tb-Compare-charts');
-    charts.append(el('h3', undefined, 'Metrics'));
+    charts.append(el('h3', undefined, trans.__('Metrics')));
     this.node.append(title, diffSection, charts);
     if (records.length >= 3) {
       const parallel = el('section', 'tb-Compare-parallel');
-      parallel.append(el('h3', undefined, 'Parallel coordinates'), parallelCoordinates(records, labels));
+      parallel.append(el('h3', undefined, trans.__('Parallel coordinates')), parallelCoordinates(records, labels, trans.__('Parallel coordinates need two numeric params or metrics shared by every run.')));
       this.node.append(parallel);
     }
     try {
@@ -63,10 +62,10 @@ export class CompareView {
 
   private diffTable(records: readonly RunRecord[], labels: string[]): HTMLElement {
     const rows = paramDiff(records);
-    if (rows.length === 0) return el('p', 'tb-Compare-empty', 'These runs have no params.');
+    if (rows.length === 0) return el('p', 'tb-Compare-empty', this.trans.__('These runs have no params.'));
     const table = el('table', 'tb-DiffTable');
     const head = el('tr');
-    head.append(el('th', undefined, 'param'), ...labels.map((label, i) => runHeader(label, i)));
+    head.append(el('th', undefined, this.trans.__('param')), ...labels.map((label, i) => runHeader(label, i)));
     table.append(el('thead'), el('tbody'));
     table.tHead!.append(head);
     for (const row of rows) {
@@ -84,14 +83,14 @@ export class CompareView {
     // System metrics are per machine and on a clock, not on training steps: not compared here.
     for (const map of series) for (const name of map.keys()) if (!isSystemMetric(name)) metrics.add(name);
     if (metrics.size === 0) {
-      container.append(el('p', 'tb-Compare-empty', 'No metrics were logged by these runs.'));
+      container.append(el('p', 'tb-Compare-empty', this.trans.__('No metrics were logged by these runs.')));
       return;
     }
     let vegaEmbed: Awaited<ReturnType<typeof loadVegaEmbed>>;
     try {
       vegaEmbed = await loadVegaEmbed();
     } catch (error) {
-      container.append(el('p', 'tb-Compare-empty', `Charts unavailable: ${error instanceof Error ? error.message : String(error)}`));
+      container.append(el('p', 'tb-Compare-empty', this.trans.__('Charts unavailable: %1', error instanceof Error ? error.message : String(error))));
       return;
     }
     // One chart per metric, one line per run (its label is data), each run in its view colour.
@@ -145,7 +144,7 @@ function runHeader(label: string, index: number): HTMLElement {
  * Parallel coordinates of the params and final metrics that are numbers in every run, drawn as
  * plain SVG (one axis per dimension, one polyline per run).
  */
-export function parallelCoordinates(records: readonly RunRecord[], labels: string[]): SVGSVGElement {
+export function parallelCoordinates(records: readonly RunRecord[], labels: string[], tooFewText: string): SVGSVGElement {
   const dims: Array<{ name: string; values: number[] }> = [];
   const keys = new Set<string>();
   for (const r of records) for (const k of Object.keys(r.params)) keys.add(k);
@@ -173,7 +172,7 @@ export function parallelCoordinates(records: readonly RunRecord[], labels: strin
     const text = document.createElementNS(SVG, 'text');
     text.setAttribute('x', '8');
     text.setAttribute('y', '20');
-    text.textContent = 'Parallel coordinates need two numeric params or metrics shared by every run.';
+    text.textContent = tooFewText;
     svg.append(text);
     return svg;
   }

@@ -1,18 +1,19 @@
 /**
  * The progress bar shown while a run is going: epoch x/y, batch a/b, percentage and ETA.
  */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { formatSeconds, type LiveProgress } from 'trainbook/core';
 
 /** `epoch 3/10 · batch 120/469 · 43% · ETA 1m 05s` (the parts that are known). */
-export function progressLabel(p: LiveProgress): string {
+export function progressLabel(p: LiveProgress, trans: Pick<IRenderMime.TranslationBundle, '__'>): string {
   const parts: string[] = [];
   // `epoch` counts epochs done, so the one under way is epoch + 1.
-  if (p.epochs !== null) parts.push(`epoch ${Math.min((p.epoch ?? 0) + 1, p.epochs)}/${p.epochs}`);
-  else if (p.epoch !== null) parts.push(`epoch ${p.epoch + 1}`);
-  if (p.batches !== null) parts.push(`batch ${Math.min(p.batch ?? 0, p.batches)}/${p.batches}`);
-  else if (p.batch !== null) parts.push(`batch ${p.batch}`);
+  if (p.epochs !== null) parts.push(trans.__('epoch %1/%2', Math.min((p.epoch ?? 0) + 1, p.epochs), p.epochs));
+  else if (p.epoch !== null) parts.push(trans.__('epoch %1', p.epoch + 1));
+  if (p.batches !== null) parts.push(trans.__('batch %1/%2', Math.min(p.batch ?? 0, p.batches), p.batches));
+  else if (p.batch !== null) parts.push(trans.__('batch %1', p.batch));
   if (p.fraction !== null) parts.push(`${Math.floor(p.fraction * 100)}%`);
-  if (p.etaSeconds !== null) parts.push(`ETA ${formatSeconds(p.etaSeconds)}`);
+  if (p.etaSeconds !== null) parts.push(trans.__('ETA %1', formatSeconds(p.etaSeconds)));
   return parts.join(' · ');
 }
 
@@ -22,7 +23,7 @@ export class ProgressBar {
   private readonly fill = document.createElement('div');
   private readonly label = document.createElement('span');
 
-  constructor() {
+  constructor(private readonly trans: Pick<IRenderMime.TranslationBundle, '__'>) {
     this.node.className = 'tb-Progress';
     this.track.className = 'tb-Progress-track';
     this.fill.className = 'tb-Progress-fill';
@@ -45,6 +46,6 @@ export class ProgressBar {
     this.fill.style.width = known ? `${percent}%` : '';
     if (known) this.track.setAttribute('aria-valuenow', String(percent));
     else this.track.removeAttribute('aria-valuenow');
-    this.label.textContent = progressLabel(progress);
+    this.label.textContent = progressLabel(progress, this.trans);
   }
 }

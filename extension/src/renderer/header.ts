@@ -2,6 +2,7 @@
  * The run's header line: name, experiment, status badge and elapsed time, and the error when the
  * run failed. Every name is set as DOM text.
  */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { formatSeconds, type LivePayload } from 'trainbook/core';
 
 function span(className: string): HTMLSpanElement {
@@ -27,7 +28,7 @@ export class RunHeader {
   private readonly elapsed = span('tb-RunHeader-elapsed');
   private readonly error = document.createElement('div');
 
-  constructor() {
+  constructor(private readonly trans: Pick<IRenderMime.TranslationBundle, '__'>) {
     this.node.className = 'tb-RunHeader';
     const line = document.createElement('div');
     line.className = 'tb-RunHeader-line';
@@ -39,14 +40,14 @@ export class RunHeader {
   update(payload: LivePayload): void {
     const { run } = payload;
     this.name.textContent = run.name;
-    this.name.title = `run ${run.id}${run.store ? ` · store ${run.store}` : ''}`;
+    this.name.title = run.store ? this.trans.__('run %1 · store %2', run.id, run.store) : this.trans.__('run %1', run.id);
     this.experiment.textContent = run.experiment ?? '';
     this.experiment.hidden = !run.experiment;
     this.status.textContent = run.status;
     this.status.dataset.status = run.status;
     const elapsed = elapsedSeconds(payload);
     this.elapsed.textContent = elapsed === null ? '' : formatSeconds(elapsed);
-    this.elapsed.title = run.status === 'running' ? 'elapsed' : 'duration';
+    this.elapsed.title = run.status === 'running' ? this.trans.__('elapsed') : this.trans.__('duration');
     this.error.textContent = run.error ? `${run.error.name}: ${run.error.message}` : '';
     this.error.hidden = !run.error;
   }
@@ -56,7 +57,7 @@ export class RunHeader {
     this.name.textContent = 'trainbook';
     this.name.title = '';
     this.experiment.hidden = true;
-    this.status.textContent = 'invalid output';
+    this.status.textContent = this.trans.__('invalid output');
     this.status.dataset.status = 'invalid';
     this.elapsed.textContent = '';
     this.error.textContent = reason;

@@ -1,12 +1,13 @@
 /**
- * The runs of one notebook's store, as the panel and the cell badges see them. Holds state and
- * emits `changed`; widgets only show it.
+ * The runs of one notebook's store, as the runs panel and the cell badges see them: every read
+ * goes through `ExperimentStore`; holds state and emits `changed`, widgets only show it.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { RunRecord } from 'trainbook/core';
-import type { ExperimentStore, RunListing } from './store.js';
+import type { ExperimentStore, RunListing } from '../store/experimentStore.js';
+import type { INotebookRuns } from '../tokens.js';
 
-export class RunsModel {
+export class NotebookRuns implements INotebookRuns {
   private _records: RunRecord[] = [];
   private _problems: RunListing['problems'] = [];
   private _archives: RunListing['archives'] = new Map();
@@ -72,7 +73,7 @@ export class RunsModel {
           this._archives = listing.archives;
           this._error = null;
         } catch (error) {
-          this._error = `Could not read the runs: ${error instanceof Error ? error.message : String(error)}`;
+          this._error = error instanceof Error ? error.message : String(error);
         }
         this._loaded = true;
         this._changed.emit();
