@@ -3,7 +3,7 @@
  * vega-embed for the re-embed-everything approach to compare with.
  */
 import embed from 'vega-embed';
-import { ChartPanel } from '../extension/src/charts.js';
+import { ChartPanel } from '../extension/src/renderer/liveCharts.js';
 import { chartRows, liveChartModel } from '../core/src/charts/model.js';
 import { chartSpec } from '../core/src/charts/spec.js';
 import type { LiveSeries } from '../core/src/live/payload.js';
@@ -15,12 +15,14 @@ declare global {
 }
 
 let panel: ChartPanel | null = null;
+/** JupyterLab's null translator, as the renderer gets it without a language pack. */
+const english = { __: (text: string, ...args: unknown[]) => text.replace(/%(\d+)/g, (_, i: string) => String(args[Number(i) - 1])) };
 
 const api = {
   /** Streams one update into the panel (the first call embeds). Returns ms. */
   async update(series: LiveSeries[]): Promise<number> {
     if (!panel) {
-      panel = new ChartPanel(() => ({ dark: false }));
+      panel = new ChartPanel(() => ({ dark: false }), english);
       document.body.append(panel.node);
     }
     const start = performance.now();
