@@ -234,6 +234,7 @@ export function buildChartModel(runs: readonly ChartRun[], series: readonly Char
   for (const s of series) if (!metricNames.includes(s.metric)) metricNames.push(s.metric);
   const names = options.perMetric ? [...metricNames].sort() : metricNames;
   const groups = groupMetrics(names, options.perMetric ? (name) => name : undefined);
+  const roles = [...new Set(metricNames.map(seriesRole))];
   const result: ChartGroup[] = [];
   for (const [group, metrics] of groups) {
     const xAxis = chartXAxis(metrics, options.xAxis);
@@ -262,7 +263,7 @@ export function buildChartModel(runs: readonly ChartRun[], series: readonly Char
       xAxis,
       colorBy,
       lines,
-      colors: colorRange(lines, colorBy, metricNames),
+      colors: colorRange(lines, colorBy, roles),
       resumes: xAxis === 'step' ? resumeMarks(runs, lines) : [],
       notes,
       logScale: wantsLogScale(lines),
@@ -276,15 +277,29 @@ export function buildChartModel(runs: readonly ChartRun[], series: readonly Char
 }
 
 /**
- * The colours of a chart's coloured values (run labels or metric names), in Vega's domain order:
- * a run keeps its view index's colour, a metric its index among the view's metrics, whichever
- * chart draws it.
+ * What a series is within its chart, apart from the chart's subject: `batch/loss` and `batch/acc`
+ * are both `batch/`, `val_loss` and `val_acc` both `val_`, `loss` and `acc` both ''. Series of one
+ * role get one colour in every chart of a run's output. A system metric is its own role.
+ *
+ * @example
+ * seriesRole('batch/loss'); // 'batch/'
  */
-function colorRange(lines: readonly ChartLine[], colorBy: 'run' | 'series', metrics: readonly string[]): string[] {
+export function seriesRole(metric: string): string {
+  if (isSystemMetric(metric)) return metric;
+  const group = metricGroup(metric);
+  return metric.endsWith(group) ? metric.slice(0, metric.length - group.length) : metric;
+}
+
+/**
+ * The colours of a chart's coloured values (run labels or metric names), in Vega's domain order:
+ * a run keeps its view index's colour, a metric its role's index among the view's roles
+ * ({@link seriesRole}), whichever chart draws it.
+ */
+function colorRange(lines: readonly ChartLine[], colorBy: 'run' | 'series', roles: readonly string[]): string[] {
   const colorOf = new Map<string, string>();
   for (const line of lines) {
     if (colorBy === 'run') colorOf.set(line.runLabel, paletteColor(line.run));
-    else colorOf.set(line.metric, paletteColor(metrics.indexOf(line.metric)));
+    else colorOf.set(line.metric, paletteColor(roles.indexOf(seriesRole(line.metric))));
   }
   return [...colorOf.keys()].sort(vegaAscending).map((key) => colorOf.get(key)!);
 }

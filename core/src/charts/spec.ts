@@ -101,14 +101,24 @@ function lineValue(line: ChartLine, group?: string): Record<string, unknown> {
 
 const FLATTEN = [{ flatten: ['x', 'value'] }];
 
+/**
+ * The extent of a field of the streamed rows, or [0, 1] while there are none: a scale over an
+ * empty data set makes Vega warn "Infinite extent" in the browser console. `field` is one of the
+ * row shape's constants, never a name from data.
+ */
+function streamedDomain(field: 'x' | 'value'): { expr: string } {
+  return { expr: `length(data('${POINTS_DATA}')) > 0 ? extent(pluck(data('${POINTS_DATA}'), '${field}')) : [0, 1]` };
+}
+
 /** Live output and compare: rows stream into `points`. */
 function viewSpec(group: ChartGroup, mode: 'live' | 'compare', theme: ChartTheme): Record<string, unknown> {
   const { width, height } = SIZES[mode];
   // System samples come every few seconds: each is marked, so the first ones show before a line does.
   const mark = { type: 'line', clip: true, strokeWidth: 1.5, ...(group.xAxis === 'elapsed' ? { point: { filled: true, size: 16 } } : {}) };
+  const x = xEncoding(group.xAxis);
   const encoding = {
-    x: xEncoding(group.xAxis),
-    y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: 'linear' } },
+    x: { ...x, scale: { ...(x.scale as object | undefined), domain: streamedDomain('x') } },
+    y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, type: 'linear', domain: streamedDomain('value') } },
     color: colorEncoding(group),
     detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
     tooltip: tooltip(group, mode === 'compare'),
@@ -212,9 +222,10 @@ function fallbackSpec(model: ChartModel, theme: ChartTheme): Record<string, unkn
   const colorBy = model.groups[0]?.colorBy ?? 'series';
   return {
     $schema: VEGA_LITE_SCHEMA,
-    data: { values: model.groups.flatMap((group) => group.lines.map((line) => lineValue(line, group.group))) },
+    data: { values: model.groups.flatMap((group, order) => group.lines.map((line) => ({ ...lineValue(line, group.group), order }))) },
     transform: FLATTEN,
-    facet: { row: { field: 'group', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start' } } },
+    // Charts in the model's order (loss before acc), each titled above its plot.
+    facet: { row: { field: 'group', type: 'nominal', title: null, sort: { field: 'order', op: 'min' }, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold', labelFontSize: 12 } } },
     spec: {
       width,
       height,
@@ -222,7 +233,8 @@ function fallbackSpec(model: ChartModel, theme: ChartTheme): Record<string, unkn
       encoding: {
         x: { field: 'x', type: 'quantitative', title: xTitle },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: colorBy, type: 'nominal', title: null, sort: 'ascending', scale: { range: modelColors(model) } },
+        // Four legend entries a row: the legend stays as wide as the charts.
+        color: { field: colorBy, type: 'nominal', title: null, sort: 'ascending', scale: { range: modelColors(model) }, legend: { columns: 4, labelLimit: 180 } },
         detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
       },
     },

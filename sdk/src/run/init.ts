@@ -10,8 +10,8 @@ import { MAX_NAME_LENGTH } from './metricBuffer.js';
 import { collectEnv, collectGit } from './provenance.js';
 import { Run } from './run.js';
 import { checkSeed, openRunToResume, type ResumeReference } from './resume.js';
-import { createTslabDisplay, findTslabJupyter, type BundleDisplay } from '../live/tslabAdapter.js';
-import { liveBundle } from '../live/bundle.js';
+import { findTslabJupyter } from '../live/tslabAdapter.js';
+import { NotebookDisplay } from '../live/notebookDisplay.js';
 import { LiveOutput } from '../live/liveOutput.js';
 import { TerminalSink } from '../live/terminal.js';
 import { SystemSampler, systemMetricsInterval, type SystemMetricsOption } from './systemMetrics.js';
@@ -184,14 +184,10 @@ function defaultName(storeDir: string, experiment: string | undefined): string {
 /** In a tslab kernel: one cell output updated in place; elsewhere: progress on stderr. */
 function attachDisplay(run: Run): void {
   if (findTslabJupyter()) {
-    // Created at the first render, so the output belongs to the cell that is training then.
-    let display: BundleDisplay | null = null;
-    new LiveOutput(run, {
-      render: (payload) => {
-        display ??= createTslabDisplay();
-        display?.show(liveBundle(payload));
-      },
-    });
+    // Attached, so that finish() waits for the final picture of the charts.
+    const display = new NotebookDisplay();
+    new LiveOutput(run, display);
+    run.attach(display);
   } else {
     new LiveOutput(run, new TerminalSink());
   }

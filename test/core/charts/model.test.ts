@@ -93,8 +93,25 @@ describe('buildChartModel()', () => {
 
   it('gives one run\'s series the same colour across its charts', () => {
     const model = buildChartModel([runs[0]!], [series(0, 'loss', [1]), series(0, 'acc', [1]), series(0, 'val_loss', [1])]);
-    expect(model.groups[0]!.colors).toEqual([paletteColor(0), paletteColor(2)]);
-    expect(model.groups[1]!.colors).toEqual([paletteColor(1)]);
+    expect(model.groups[0]!.colors).toEqual([paletteColor(0), paletteColor(1)]);
+    expect(model.groups[1]!.colors).toEqual([paletteColor(0)]);
+  });
+
+  // Old: a series was coloured by its index among the run's metrics, so batch/loss was blue in the
+  // loss chart and batch/acc orange in the acc chart.
+  it('colours series of one role (batch/, val_, the epoch value) alike in every chart of a live output', () => {
+    const names = ['batch/loss', 'batch/acc', 'loss', 'acc', 'val_loss', 'val_acc', 'sys/cpu_percent'];
+    const model = liveChartModel(payload(names.map((name) => ({ name, count: 2, last: 1, step: [0, 1], value: [2, 1], ...(name.startsWith('sys/') ? { xAxis: 'elapsed' as const } : {}) }))));
+    const colorOf = (group: string, metric: string) => {
+      const chart = model.groups.find((g) => g.group === group)!;
+      const domain = [...new Set(chart.lines.map((line) => line.metric))].sort();
+      return chart.colors[domain.indexOf(metric)];
+    };
+    expect(colorOf('acc', 'batch/acc')).toBe(colorOf('loss', 'batch/loss'));
+    expect(colorOf('acc', 'acc')).toBe(colorOf('loss', 'loss'));
+    expect(colorOf('acc', 'val_acc')).toBe(colorOf('loss', 'val_loss'));
+    expect(new Set(['batch/loss', 'loss', 'val_loss'].map((metric) => colorOf('loss', metric))).size).toBe(3);
+    expect(colorOf('sys/cpu (%)', 'sys/cpu_percent')).not.toBe(colorOf('loss', 'batch/loss'));
   });
 
   it('draws one chart per metric, sorted, for compare', () => {

@@ -57,6 +57,22 @@ describe('chartSpec()', () => {
     view.finalize();
   });
 
+  // Old: a live or compare view made before its first rows arrived logged Vega's "Infinite extent
+  // for field x/value" warnings in the browser console.
+  it.each<ChartMode>(['live', 'compare'])('draws a %s view without rows without a warning, then scales to the rows streamed in', async (mode) => {
+    const spec = chartSpec(model, { mode, group: 0 });
+    const view = new vega.View(vega.parse(vegaLite.compile({ ...spec, width: 300 } as never).spec), { renderer: 'none' });
+    const warnings: unknown[][] = [];
+    view.logger({ level: () => vega.Warn, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args), info: () => undefined, debug: () => undefined } as never);
+    await view.runAsync();
+    expect(warnings).toEqual([]);
+    await view.change(POINTS_DATA, vega.changeset().insert(chartRows(model.groups[0]!))).runAsync();
+    expect(view.scale('x').domain()[1]).toBeGreaterThanOrEqual(3);
+    expect(view.scale('y').domain()[0]).toBeLessThanOrEqual(0.5);
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+
   it('makes report charts with their points inline, zoom, legend picks and the focus signal, resume rules marked', async () => {
     const compiled = vegaLite.compile(chartSpec(model, { mode: 'report', group: 0 }) as never).spec as unknown as { signals: Array<{ name: string }> };
     expect(compiled.signals.map((signal) => signal.name)).toContain(FOCUS_SIGNAL);

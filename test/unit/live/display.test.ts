@@ -66,7 +66,7 @@ describe('live/payload', () => {
     const bundle = liveBundle(payload);
     expect(Object.keys(bundle).sort()).toEqual([RUN_MIME, VEGA_LITE_MIME, 'text/plain'].sort());
     // The fallback holds the chart model's lines as columns (unfolded by a flatten transform).
-    expect((bundle[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values).toEqual([{ group: 'loss', run: 'mlp', series: 'val_loss', x: [0], value: [2] }]);
+    expect((bundle[VEGA_LITE_MIME] as { data: { values: unknown[] } }).data.values).toEqual([{ group: 'loss', run: 'mlp', series: 'val_loss', x: [0], value: [2], order: 0 }]);
   });
 });
 
