@@ -3,8 +3,8 @@
  * "machine" (a temp folder), a real JupyterLab whose server has TRAINBOOK_HUB naming a read-only
  * role with a password, a notebook with a run of its own, and Chromium. The panel shows the
  * team's runs beside the notebook's (host and user), filters both with one query, compares a
- * local run with a remote one, and lists a run pushed while it is open. The password never
- * reaches the page.
+ * local run with a remote one, lists a run pushed while it is open, and follows a remote run that
+ * is still training (its curve grows as the hub gets its points). The password never reaches the page.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,7 +67,7 @@ const session = labSession(
 );
 
 describe('the team hub in the runs panel (real PostgreSQL, server extension, lab, Chromium)', () => {
-  it("shows the team's runs beside the notebook's with host and user, filters both, compares a local and a remote run, and lists a run pushed meanwhile", async () => {
+  it("shows the team's runs beside the notebook's with host and user, filters both, compares a local and a remote run, lists a run pushed meanwhile and follows one that trains", async () => {
     const { lab, browser, root } = session;
     const { page } = browser;
     // The notebook's own run, recorded here into its store.
@@ -135,6 +135,30 @@ describe('the team hub in the runs panel (real PostgreSQL, server extension, lab
     const push = runCli(['push', '--hub', adminUrl], laptop);
     expect(push.status, push.stderr).toBe(0);
     await expect.poll(() => panel.locator(`.tb-RunsTable-row[data-run-id="${ids.late}"]`).count(), { timeout: 30_000 }).toBe(1);
+
+    // A run that is still training on the other machine, pushed as it goes: compared with the
+    // local run, its curve grows as the hub gets more points.
+    const live = init({ dir: path.join(laptop, '.trainbook'), git: false, display: false, systemMetrics: false, hub: false, name: 'live', params: { lr: 0.03, optimizer: { name: 'adam' } } });
+    const logPoints = (from: number, to: number): void => {
+      for (let step = from; step < to; step++) live.log({ loss: 1 / (step + 1) }, { step });
+      live.flush();
+    };
+    logPoints(0, 100);
+    expect(runCli(['push', '--hub', adminUrl], laptop).status).toBe(0);
+    const liveRow = panel.locator(`.tb-RunsTable-row[data-run-id="${live.id}"]`);
+    await expect.poll(() => liveRow.getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
+    await panel.locator(`.tb-RunsTable-row[data-run-id="${ids.slow}"] input[type="checkbox"]`).uncheck();
+    await panel.locator(`.tb-RunsTable-row[data-run-id="${local.id}"] input[type="checkbox"]`).check();
+    await liveRow.locator('input[type="checkbox"]').check();
+    await panel.locator('.tb-RunsPanel-compare').click();
+    const liveChart = panel.locator('.tb-Compare .tb-Chart[data-metric="loss"]');
+    await expect.poll(async () => Number(await liveChart.getAttribute('data-points')), { timeout: 30_000 }).toBe(300 + 100);
+    logPoints(100, 250);
+    expect(runCli(['push', '--hub', adminUrl], laptop).status).toBe(0);
+    await expect.poll(async () => Number(await liveChart.getAttribute('data-points')), { timeout: 30_000 }).toBe(300 + 250);
+    await panel.locator('.tb-RunsTable').scrollIntoViewIfNeeded();
+    await screenshot(page, 'team-hub-live.png');
+    await live.finish();
 
     // Hide the team's runs: only the notebook's own are left.
     await team.click();
