@@ -56,22 +56,53 @@ function notebookFromSession(env: NodeJS.ProcessEnv, cwd: string): string | null
  */
 export function findStores(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.TRAINBOOK_DIR) return [path.resolve(cwd, env.TRAINBOOK_DIR)];
+  return storesIn(cwd);
+}
+
+/** Every `*.trainbook/` store (and `.trainbook/`) directly in `folder`, in name order. */
+function storesIn(folder: string): string[] {
   let entries: fs.Dirent[];
   try {
-    entries = fs.readdirSync(cwd, { withFileTypes: true });
+    entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
     return [];
   }
   return entries
     .filter((entry) => entry.isDirectory() && entry.name.endsWith(STORE_SUFFIX))
-    .map((entry) => path.join(cwd, entry.name))
-    // Present, even as a link: the reader then reports the link rather than this skipping the store.
-    .filter((dir) => storeEntryKind(inStore(dir, MANIFEST_FILE)) !== null || storeEntryKind(inStore(dir, RUNS_DIR)) !== null)
+    .map((entry) => path.join(folder, entry.name))
+    .filter(looksLikeStore)
     .sort();
+}
+
+/** Present, even as a link: the reader then reports the link rather than the store being skipped. */
+function looksLikeStore(dir: string): boolean {
+  return storeEntryKind(inStore(dir, MANIFEST_FILE)) !== null || storeEntryKind(inStore(dir, RUNS_DIR)) !== null;
 }
 
 /** A store argument may name the store folder or its notebook. */
 export function storeDirFromArgument(argument: string, cwd: string = process.cwd()): string {
   const absolute = path.resolve(cwd, argument);
   return absolute.endsWith('.ipynb') ? storeDirForNotebook(absolute) : absolute;
+}
+
+/**
+ * The stores an argument of a reading command names: a store folder or a notebook mean their
+ * store (a missing path means itself: the reader then says what is wrong); any other folder means
+ * the stores in it (`trainbook ls examples`), none when it holds none.
+ *
+ * @example
+ * storeDirsFromArgument('examples'); // ['/…/examples/train.trainbook']
+ */
+export function storeDirsFromArgument(argument: string, cwd: string = process.cwd()): string[] {
+  const dir = storeDirFromArgument(argument, cwd);
+  if (dir.endsWith('.ipynb') || dir.endsWith(STORE_SUFFIX) || looksLikeStore(dir) || !isFolder(dir)) return [dir];
+  return storesIn(dir);
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
