@@ -6,11 +6,13 @@
 //      never imports the extension or JupyterLab; nothing reaches into another layer's sources
 //      by a relative path (the core is reached through its package entry, `trainbook/core`; the
 //      hub, which only the SDK may use, through `trainbook/hub`).
-// Usage: node scripts/check-imports.mjs [--json]   (exit 0 clean, 1 findings)
+// Usage: node scripts/check-imports.mjs [--json] [--root <dir>]   (exit 0 clean, 1 findings)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const rootArgument = process.argv.indexOf('--root');
+// `--root <dir>` checks another tree (the check's own tests use it).
+const root = rootArgument > 0 ? path.resolve(process.argv[rootArgument + 1]) : path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const LAYERS = ['core/src', 'sdk/src', 'hub/src', 'extension/src'];
 /** What each layer may import, besides itself and its declared packages. */
 const ALLOWED_LAYER_IMPORTS = {
