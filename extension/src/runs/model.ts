@@ -9,8 +9,9 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { columnsOf, hasTags, matchesQuery, parseQuery, QueryError, runField, sortRows, type Columns, type MetricStat, type QueryNode, type RunOutput, type Series } from 'trainbook/core';
 import { COMPARE_POINTS } from '../hub/hubSource.js';
 import type { ExperimentStore } from '../store/experimentStore.js';
-import { HubError, type HubStatus, type INotebookRuns, type IRunsPanel, type ITeamRuns, type RemoteRun } from '../tokens.js';
+import type { HubStatus, INotebookRuns, IRunsPanel, ITeamRuns } from '../tokens.js';
 import { localRows, mergeRows, pointsSignature, stateSignature, type KernelState, type PanelRow } from './panelRows.js';
+import { TeamFeed } from './teamFeed.js';
 
 /** The notebook the panel follows. */
 export interface PanelNotebook {
@@ -29,12 +30,6 @@ export interface RunsPanelModelOptions {
 
 /** A live run's comparison and details are read again at most this often; a new status or params redraws at once. */
 export const LIVE_REFRESH_MS = 5_000;
-/** Each hub read starts a CLI process on the server: never more often than this. */
-export const TEAM_POLL_MIN_MS = 5_000;
-/** After hub errors the polls back off, doubling up to this. */
-export const TEAM_POLL_MAX_MS = 60_000;
-/** Team runs fetched per read (the newest first). */
-export const TEAM_LIMIT = 200;
 /** A new query reaches the hub once typing pauses this long. */
 export const QUERY_DEBOUNCE_MS = 400;
 
@@ -68,15 +63,7 @@ export class RunsPanelModel implements IRunsPanel {
   private _allRows: PanelRow[] = [];
   private _columns: Columns & { tags: boolean } = { params: [], metrics: [], tags: false };
 
-  private team: ITeamRuns | null = null;
-  private _teamStatus: HubStatus | null = null;
-  private _showTeam = true;
-  private remoteRuns: RemoteRun[] = [];
-  private _teamTotal = 0;
-  private _teamError: string | null = null;
-  private teamReadAt = 0;
-  private teamDelayMs = TEAM_POLL_MIN_MS;
-  private teamInFlight: Promise<void> | null = null;
+  private readonly team: TeamFeed;
   private queryTimer: ReturnType<typeof setTimeout> | null = null;
 
   private _comparison: Comparison | null = null;
@@ -103,6 +90,7 @@ export class RunsPanelModel implements IRunsPanel {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.pageHidden = options.pageHidden ?? (() => typeof document !== 'undefined' && document.hidden);
+    this.team = new TeamFeed(this.now, () => this.update());
   }
 
   /** Rows, query, sort, selection or the team's state changed. */
@@ -159,37 +147,30 @@ export class RunsPanelModel implements IRunsPanel {
     return this._details;
   }
   get teamStatus(): HubStatus | null {
-    return this._teamStatus;
+    return this.team.status;
   }
   /** A hub is configured on the server: the panel offers the team's runs. */
   get teamAvailable(): boolean {
-    return this._teamStatus?.configured === true;
+    return this.team.available;
   }
   get showTeam(): boolean {
-    return this._showTeam;
+    return this.team.shown;
   }
   set showTeam(show: boolean) {
-    if (show === this._showTeam) return;
-    this._showTeam = show;
-    if (!show) {
-      this.remoteRuns = [];
-      this._teamError = null;
-      this.dropUnknownSelection();
-    }
-    this.update();
-    if (show) void this.refreshTeam();
+    this.team.setShown(show, this.teamQuery());
   }
   /** Team runs that match on the hub (more than shown when over the limit). */
   get teamTotal(): number {
-    return this._teamTotal;
+    return this.team.total;
   }
   get teamError(): string | null {
-    return this._teamError;
+    return this.team.error;
   }
 
   /** Seconds between polls while the panel is visible (the settings' `pollIntervalSeconds`). */
   set pollSeconds(seconds: number) {
     this.pollMs = Math.max(1, seconds) * 1000;
+    this.team.pollMs = this.pollMs;
     this.restartTimer();
   }
 
@@ -215,7 +196,7 @@ export class RunsPanelModel implements IRunsPanel {
   /** Reads the notebook's store, and the hub when the team's runs are shown and a read is due. */
   async refresh(options: { team?: boolean } = {}): Promise<void> {
     const team = options.team ?? true;
-    await Promise.all([this._notebook?.runs.refresh(), team ? this.refreshTeam() : undefined]);
+    await Promise.all([this._notebook?.runs.refresh(), team ? this.team.refresh(this.teamQuery()) : undefined]);
   }
 
   /** Filters with the query language; a bad query keeps the last good filter and says where it broke. */
@@ -283,11 +264,7 @@ export class RunsPanelModel implements IRunsPanel {
 
   /** Uses the team hub beside the notebook's store (null: none); asks it once whether it is configured. */
   setTeamSource(source: ITeamRuns | null): void {
-    this.team = source;
-    this._teamStatus = null;
-    this.remoteRuns = [];
-    this.update();
-    if (source) void this.loadTeamStatus(source);
+    void this.team.setSource(source, this.teamQuery());
   }
 
   dispose(): void {
@@ -299,57 +276,17 @@ export class RunsPanelModel implements IRunsPanel {
     Signal.clearData(this);
   }
 
-  private async loadTeamStatus(source: ITeamRuns): Promise<void> {
-    let status: HubStatus;
-    try {
-      status = await source.status();
-    } catch (error) {
-      // The endpoint failed outright: the panel goes on without a hub, and says why.
-      status = { configured: false, hub: null, reachable: false, schemaVersion: null, error: messageOf(error) };
-    }
-    if (this.team !== source || this.disposed) return;
-    this._teamStatus = status;
-    this._teamError = status.configured && !status.reachable ? (status.error ?? null) : null;
-    this.update();
-    if (status.configured && this._showTeam) await this.refreshTeam({ force: true });
-  }
-
-  /** Reads the team's runs when shown and due (or `force`); errors back off the next polls. */
-  private refreshTeam(options: { force?: boolean } = {}): Promise<void> {
-    const team = this.team;
-    if (!team || !this.teamAvailable || !this._showTeam) return Promise.resolve();
-    if (this.teamInFlight) return this.teamInFlight;
-    if (!options.force && this.now() - this.teamReadAt < this.teamDelayMs) return Promise.resolve();
-    const query = this.parsed === null ? '' : this._queryText;
-    this.teamInFlight = (async () => {
-      try {
-        const list = await team.runs({ query, sort: 'started', descending: true, limit: TEAM_LIMIT });
-        if (team !== this.team || !this._showTeam) return;
-        this.remoteRuns = list.runs;
-        this._teamTotal = list.total;
-        this._teamError = null;
-        this.teamDelayMs = Math.max(TEAM_POLL_MIN_MS, this.pollMs);
-      } catch (error) {
-        if (team !== this.team) return;
-        this._teamError = messageOf(error);
-        // A bad query is the user's to fix, not the hub's fault: no back-off for it.
-        if (!(error instanceof HubError && error.status === 400)) this.teamDelayMs = Math.min(TEAM_POLL_MAX_MS, this.teamDelayMs * 2);
-      } finally {
-        this.teamReadAt = this.now();
-      }
-      this.update();
-    })().finally(() => {
-      this.teamInFlight = null;
-    });
-    return this.teamInFlight;
+  /** The query the hub gets: the last good one. */
+  private teamQuery(): string {
+    return this.parsed === null ? '' : this._queryText;
   }
 
   private scheduleTeamQuery(): void {
-    if (!this.teamAvailable || !this._showTeam) return;
+    if (!this.team.available || !this.team.shown) return;
     if (this.queryTimer !== null) clearTimeout(this.queryTimer);
     this.queryTimer = setTimeout(() => {
       this.queryTimer = null;
-      void this.refreshTeam({ force: true });
+      void this.team.refresh(this.teamQuery(), { force: true });
     }, QUERY_DEBOUNCE_MS);
   }
 
@@ -361,7 +298,7 @@ export class RunsPanelModel implements IRunsPanel {
     const local = notebook ? localRows(notebook.runs, nowMs, notebook.kernel()) : [];
     const matching = local.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field)));
     // The hub filtered its runs with the same query (compiled to SQL).
-    this._allRows = mergeRows(local, this.remoteRuns, nowMs);
+    this._allRows = mergeRows(local, this.team.runs, nowMs);
     const shown = [...matching, ...this._allRows.filter((row) => row.remote !== null)];
     this._rows = sortRows(shown, this._sortColumn, this._descending, this._metricStat) as PanelRow[];
     const { params, metrics } = columnsOf(this._allRows);
@@ -393,7 +330,7 @@ export class RunsPanelModel implements IRunsPanel {
   }
 
   private readSeries(notebook: PanelNotebook | null, row: PanelRow): Promise<Map<string, Series>> {
-    const read = row.remote ? this.team?.run(row.record.id, COMPARE_POINTS).then((run) => run.series) : notebook ? this.store.readSeries(notebook.path, row.record.id) : undefined;
+    const read = row.remote ? this.team.series(row.record.id, COMPARE_POINTS) : notebook ? this.store.readSeries(notebook.path, row.record.id) : undefined;
     return (read ?? Promise.resolve(new Map<string, Series>())).catch(() => new Map<string, Series>());
   }
 
@@ -441,8 +378,4 @@ export class RunsPanelModel implements IRunsPanel {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

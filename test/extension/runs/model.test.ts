@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RunsPanelModel, TEAM_POLL_MIN_MS, type PanelNotebook } from '../../../extension/src/runs/model.js';
+import { RunsPanelModel, type PanelNotebook } from '../../../extension/src/runs/model.js';
+import { TEAM_POLL_MIN_MS } from '../../../extension/src/runs/teamFeed.js';
 import { NotebookRuns } from '../../../extension/src/runs/notebookRuns.js';
 import { ExperimentStore } from '../../../extension/src/store/experimentStore.js';
 import { HubError, type HubStatus, type ITeamRuns, type RemoteRun, type TeamRunsRequest } from '../../../extension/src/tokens.js';
@@ -212,34 +213,6 @@ describe('RunsPanelModel', () => {
       await settle();
       expect(team.runReads).toHaveLength(2);
       expect(model.comparison!.series[1]!.get('loss')!.length).toBe(9);
-    });
-
-    it('asks the hub at most every few seconds, and backs off after errors', async () => {
-      let clock = 1_000_000;
-      const { store } = await notebookWithRuns([0.1]);
-      const model = new RunsPanelModel({ store, now: () => clock });
-      model.setNotebook(notebookOf(store));
-      const team = new FakeTeam([remoteRun('20261120-100000000-remot')]);
-      model.setTeamSource(team);
-      await settle();
-      await settle();
-      expect(team.requests).toHaveLength(1);
-      await model.refresh();
-      expect(team.requests).toHaveLength(1); // not due yet
-      clock += TEAM_POLL_MIN_MS;
-      team.fail = new HubError('The hub is not reachable.', 'hub-unreachable', 503);
-      await model.refresh();
-      expect(team.requests).toHaveLength(2);
-      expect(model.teamError).toBe('The hub is not reachable.');
-      expect(model.rows.some((row) => row.remote)).toBe(true); // the last good list stays
-      clock += TEAM_POLL_MIN_MS;
-      await model.refresh();
-      expect(team.requests).toHaveLength(2); // backed off to twice the delay
-      clock += TEAM_POLL_MIN_MS;
-      team.fail = null;
-      await model.refresh();
-      expect(team.requests).toHaveLength(3);
-      expect(model.teamError).toBeNull();
     });
 
     it('shows nothing of the hub when the server has none configured, and never asks for runs', async () => {
