@@ -60,7 +60,7 @@ describe('trainbook report', () => {
     expect(html).toContain('<h4>Saved models</h4>');
     const models = /<div class="models">([\s\S]*?)<\/div>/.exec(html)![1]!;
     expect(models).toContain('&lt;/script&gt;&lt;script&gt;window.__xss'); // handlebars also escapes = as &#x3D;
-    const output = /<pre class="output-text">([\s\S]*?)<\/pre>/.exec(html)![1]!;
+    const output = /<pre class="output-text"[^>]*>([\s\S]*?)<\/pre>/.exec(html)![1]!;
     expect(output).toContain('&lt;img src');
     const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
     expect(json).not.toMatch(/[<>&\u2028\u2029]/);

@@ -176,6 +176,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       notes: group.notes,
       downsampled: group.drawn + group.notFinite < group.logged,
     })),
+    chartsSection: charts.length + model.fewPoints.length > 0,
     css: asset('report.css').source,
   });
   const html = securePage(rendered, { csp: reportCsp(scripts), end });

@@ -101,9 +101,36 @@ export interface ReportModel {
   chartModel: ChartModel;
   /** `chartModel.groups`. */
   charts: ChartGroup[];
+  /** Metric groups whose lines hold at most {@link FEW_POINTS_AS_VALUES} points (a short run's system samples): listed as values, not drawn. */
+  fewPoints: FewPointGroup[];
   runs: RunView[];
   code: Array<{ anchor: string; title: string; html: string; runs: Array<{ label: string; anchor: string }>; lines: number }>;
   problems: ReportProblem[];
+}
+
+/** Lines of at most this many points are shown as values instead of a chart. */
+export const FEW_POINTS_AS_VALUES = 2;
+
+export interface FewPointGroup {
+  group: string;
+  rows: Array<{ metric: string; run: string | null; values: string }>;
+}
+
+function isFewPoints(group: ChartGroup): boolean {
+  return group.lines.length > 0 && group.longest <= FEW_POINTS_AS_VALUES;
+}
+
+/** A group's points as text: `40 at 0 s, 55 at 5 s` (system samples), `0.91 at step 3`. */
+function fewPointValues(group: ChartGroup, withRun: boolean): FewPointGroup {
+  const where = (x: number) => (group.xAxis === 'elapsed' ? `${formatNumber(Math.round(x * 10) / 10)} s` : `${group.xAxis} ${formatNumber(x)}`);
+  return {
+    group: group.group,
+    rows: group.lines.map((line) => ({
+      metric: line.metric,
+      run: withRun ? line.runLabel : null,
+      values: line.value.map((value, i) => `${formatNumber(value)} at ${where(line.x[i]!)}`).join(', '),
+    })),
+  };
 }
 
 export function runAnchor(id: string): string {
@@ -218,7 +245,10 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   runs.forEach((run, i) => {
     for (const series of run.series.values()) if ((series.logged ?? series.length) > 0) chartSeries.push({ ...series, run: i });
   });
-  const chartModel = buildChartModel(chartRuns, chartSeries, { budget: options.chartBudget });
+  const allCharts = buildChartModel(chartRuns, chartSeries, { budget: options.chartBudget });
+  // A chart of one or two points a line is a near-empty frame: those groups are shown as values.
+  const fewPoints = allCharts.groups.filter(isFewPoints).map((group) => fewPointValues(group, chartRuns.length > 1));
+  const chartModel: ChartModel = { ...allCharts, groups: allCharts.groups.filter((group) => !isFewPoints(group)) };
   const charts = chartModel.groups;
 
   // The experiment cells' code: each distinct source once, with the runs that executed it.
@@ -324,6 +354,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
     paramDiff: diff,
     chartModel,
     charts,
+    fewPoints,
     runs: runViews,
     code,
     problems,
