@@ -210,8 +210,9 @@ describe('trainbook prune', () => {
 
   it('keeps a run whose writer is alive even when its heartbeat looks stale, and one archived half-way', async () => {
     const { dir, ids } = makeProject();
-    // A live writer whose event loop was blocked past the stale limit: it reads as crashed.
-    const live = startScript(dir, `const run = tb.init({ git: false, name: 'blocked' }); console.log(run.id); setInterval(() => {}, 1000);`);
+    // A live writer whose event loop is blocked past the stale limit: it reads as crashed. (It really
+    // blocks, so that no heartbeat of its own rewrites the run.json this test makes stale.)
+    const live = startScript(dir, `const run = tb.init({ git: false, name: 'blocked' }); console.log(run.id); for (;;) {}`);
     children.push(live);
     const liveId = await new Promise<string>((resolve) => live.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
     const runFile = path.join(dir, '.trainbook', 'runs', liveId, 'run.json');
