@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { executedNotebookPath, queuedNotebookPath } from '../../sdk/src/headless/worker.js';
-import { projectRelativeNotebook } from '../../sdk/src/cli/queueSweep.js';
-import { runDefaultsFromEnv } from '../../sdk/src/run/envDefaults.js';
+import { executedNotebookPath, queuedNotebookPath } from '../../../sdk/src/headless/worker.js';
+import { projectRelativeNotebook } from '../../../sdk/src/cli/queueSweep.js';
+import { runDefaultsFromEnv } from '../../../sdk/src/run/envDefaults.js';
 
 describe('queuedNotebookPath', () => {
   it('keeps a path from the hub inside the project folder', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../core/src/errors.js';
-import { assertParamKey, parseGridAxis, parseParamAssignment, parseParamValue, splitTopLevel } from '../../sdk/src/headless/params.js';
-import { expandGrid, MAX_JOBS } from '../../sdk/src/headless/grid.js';
+import { InvalidParameterError } from '../../../core/src/errors.js';
+import { assertParamKey, parseGridAxis, parseParamAssignment, parseParamValue, splitTopLevel } from '../../../sdk/src/headless/params.js';
+import { expandGrid, MAX_JOBS } from '../../../sdk/src/headless/grid.js';
 
 describe('headless params', () => {
   describe('parseParamValue()', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { injectedSource, injectParameters, INJECTED_TAG, valueSource } from '../../sdk/src/headless/inject.js';
-import { parseNotebook, runnableCells, type NotebookJson } from '../../sdk/src/headless/notebook.js';
-import { InvalidParameterError, NotebookFormatError } from '../../core/src/errors.js';
-import { parseParametersCell } from '../../core/src/experiments/parameters.js';
+import { injectedSource, injectParameters, INJECTED_TAG, valueSource } from '../../../sdk/src/headless/inject.js';
+import { parseNotebook, runnableCells, type NotebookJson } from '../../../sdk/src/headless/notebook.js';
+import { InvalidParameterError, NotebookFormatError } from '../../../core/src/errors.js';
+import { parseParametersCell } from '../../../core/src/experiments/parameters.js';
 
 const code = (source: string, tags: string[] = [], id?: string) => ({ cell_type: 'code', ...(id ? { id } : {}), metadata: { tags }, source, outputs: [], execution_count: null });
 const notebook = (cells: ReturnType<typeof code>[]): NotebookJson => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });

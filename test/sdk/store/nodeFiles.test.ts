@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileAccessError, StoreLinkError } from 'trainbook/core';
-import { nodeFiles } from '../../sdk/src/store/nodeFiles.js';
-import { tempDir } from '../helpers/tmp.js';
+import { nodeFiles } from '../../../sdk/src/store/nodeFiles.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 describe('nodeFiles', () => {
   it('lists a link as a link with its target, and reads nothing through it', () => {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archiveRun, claimArchiveVersion, nextArchiveVersion, readArchiveMarker } from '../../sdk/src/store/archive.js';
-import { parseArchiveClaim } from '../../core/src/format/archives.js';
-import { tempDir } from '../helpers/tmp.js';
+import { archiveRun, claimArchiveVersion, nextArchiveVersion, readArchiveMarker } from '../../../sdk/src/store/archive.js';
+import { parseArchiveClaim } from '../../../core/src/format/archives.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 function store(runs: string[]): string {
   const dir = tempDir();

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { outputPaths, runTimestamp } from '../../sdk/src/headless/naming.js';
-import { driverJob, planJobs } from '../../sdk/src/headless/plan.js';
-import { ERROR_PLACEHOLDER } from '../../sdk/src/headless/kernelCode.js';
-import { InvalidParameterError } from '../../core/src/errors.js';
-import type { NotebookJson } from '../../sdk/src/headless/notebook.js';
+import { outputPaths, runTimestamp } from '../../../sdk/src/headless/naming.js';
+import { driverJob, planJobs } from '../../../sdk/src/headless/plan.js';
+import { ERROR_PLACEHOLDER } from '../../../sdk/src/headless/kernelCode.js';
+import { InvalidParameterError } from '../../../core/src/errors.js';
+import type { NotebookJson } from '../../../sdk/src/headless/notebook.js';
 
 const now = new Date(2026, 0, 12, 9, 30, 5);
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findProjectRoot, resolvePython, statFacts, untrustedReason } from '../../sdk/src/headless/python.js';
-import { tempDir } from '../helpers/tmp.js';
+import { findProjectRoot, resolvePython, statFacts, untrustedReason } from '../../../sdk/src/headless/python.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const uid = process.getuid!();
 

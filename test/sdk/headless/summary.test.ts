@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, eventLine, newProgress, paramsLabel, parseDriverEvent, renderProgress } from '../../sdk/src/headless/progress.js';
-import { lastMetrics, renderSummary } from '../../sdk/src/headless/summary.js';
-import type { RunRecord } from '../../core/src/format/types.js';
+import { applyEvent, eventLine, newProgress, paramsLabel, parseDriverEvent, renderProgress } from '../../../sdk/src/headless/progress.js';
+import { lastMetrics, renderSummary } from '../../../sdk/src/headless/summary.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 describe('job progress', () => {
   it('follows the driver events', () => {

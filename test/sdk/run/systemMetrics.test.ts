@@ -9,10 +9,10 @@ import {
   systemMetricsInterval,
   SystemSampler,
   type SystemProbe,
-} from '../../sdk/src/run/systemMetrics.js';
-import { LiveSeriesTracker } from '../../sdk/src/live/liveSeries.js';
-import { parseLivePayload, summaryLine, type LivePayload } from '../../core/src/live/payload.js';
-import { InvalidValueError } from '../../core/src/errors.js';
+} from '../../../sdk/src/run/systemMetrics.js';
+import { LiveSeriesTracker } from '../../../sdk/src/live/liveSeries.js';
+import { parseLivePayload, summaryLine, type LivePayload } from '../../../core/src/live/payload.js';
+import { InvalidValueError } from '../../../core/src/errors.js';
 
 const times = (user: number, sys: number, idle: number) => ({ times: { user, nice: 0, sys, idle, irq: 0 } });
 

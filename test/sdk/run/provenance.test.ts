@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectEnv, collectGit } from '../../sdk/src/run/provenance.js';
-import { resolveStoreLocation, findStores } from '../../sdk/src/store/paths.js';
-import { tempDir } from '../helpers/tmp.js';
+import { collectEnv, collectGit } from '../../../sdk/src/run/provenance.js';
+import { resolveStoreLocation, findStores } from '../../../sdk/src/store/paths.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();

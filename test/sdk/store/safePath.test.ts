@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StoreError, StoreLinkError } from '../../core/src/errors.js';
-import { writeFileAtomic } from '../../sdk/src/store/atomic.js';
+import { StoreError, StoreLinkError } from '../../../core/src/errors.js';
+import { writeFileAtomic } from '../../../sdk/src/store/atomic.js';
 import {
   createStoreFile,
   findStoreLinks,
@@ -15,8 +15,8 @@ import {
   readStoreText,
   storeEntryKind,
   writeStoreFile,
-} from '../../sdk/src/store/safePath.js';
-import { tempDir } from '../helpers/tmp.js';
+} from '../../../sdk/src/store/safePath.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 /** A store folder and, beside it (outside the store), a folder with a secret in it. */
 function storeAndOutside() {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { init, openStore, InvalidValueError, ParamCollisionError } from '../../sdk/src/index.js';
-import { tempDir } from '../helpers/tmp.js';
+import { init, openStore, InvalidValueError, ParamCollisionError } from '../../../sdk/src/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 function newRun(options: Parameters<typeof init>[0] = {}) {
   const dir = tempDir();

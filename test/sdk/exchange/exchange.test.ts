@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { init, openStore } from '../../sdk/src/index.js';
-import { ImportFormatError, StoreError } from '../../core/src/errors.js';
-import { fromCsv, guardText, parseCsv, quoteCell, toCsv, unguardText } from '../../sdk/src/exchange/csv.js';
-import { detectFormat, formatRun, parseRunFile, type ExchangeFormat } from '../../sdk/src/exchange/formats.js';
-import { readPortableRun, writeImportedRun } from '../../sdk/src/exchange/io.js';
-import { toJsonExport } from '../../sdk/src/exchange/json.js';
-import type { PortableRun } from '../../sdk/src/exchange/portable.js';
-import { fromTrackReport, parseTrackJson, toTrackReport } from '../../sdk/src/exchange/track.js';
-import { tempDir } from '../helpers/tmp.js';
+import { init, openStore } from '../../../sdk/src/index.js';
+import { ImportFormatError, StoreError } from '../../../core/src/errors.js';
+import { fromCsv, guardText, parseCsv, quoteCell, toCsv, unguardText } from '../../../sdk/src/exchange/csv.js';
+import { detectFormat, formatRun, parseRunFile, type ExchangeFormat } from '../../../sdk/src/exchange/formats.js';
+import { readPortableRun, writeImportedRun } from '../../../sdk/src/exchange/io.js';
+import { toJsonExport } from '../../../sdk/src/exchange/json.js';
+import type { PortableRun } from '../../../sdk/src/exchange/portable.js';
+import { fromTrackReport, parseTrackJson, toTrackReport } from '../../../sdk/src/exchange/track.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const NOW = new Date('2026-11-22T21:00:00.000Z');
 

@@ -1,20 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidValueError, ResumeConflictError, RunLockedError } from '../../core/src/errors.js';
-import { parseEvents } from '../../core/src/format/events.js';
-import { coerceRunRecord, eventProblem } from '../../core/src/format/shape.js';
-import type { RunEvent, RunRecord } from '../../core/src/format/types.js';
-import { buildPayload } from '../../sdk/src/live/liveOutput.js';
-import { parseLivePayload } from '../../core/src/live/payload.js';
-import { ChronoBuffer } from '../../sdk/src/run/chrono.js';
-import { MetricBuffer } from '../../sdk/src/run/metricBuffer.js';
-import { checkSeed, chronoStats, continuationPoint, metricStats, resumedParams, resumedRecord, resumedSeed, resumeState } from '../../sdk/src/run/resume.js';
-import { rebuildRecord, resumesOf } from '../../sdk/src/store/doctor.js';
-import { acquireRunLock, releaseRunLock } from '../../sdk/src/store/lock.js';
-import { readEventsFile } from '../../sdk/src/store/reader.js';
-import { RunFiles } from '../../sdk/src/store/runFiles.js';
-import { tempDir } from '../helpers/tmp.js';
+import { InvalidValueError, ResumeConflictError, RunLockedError } from '../../../core/src/errors.js';
+import { parseEvents } from '../../../core/src/format/events.js';
+import { coerceRunRecord, eventProblem } from '../../../core/src/format/shape.js';
+import type { RunEvent, RunRecord } from '../../../core/src/format/types.js';
+import { buildPayload } from '../../../sdk/src/live/liveOutput.js';
+import { parseLivePayload } from '../../../core/src/live/payload.js';
+import { ChronoBuffer } from '../../../sdk/src/run/chrono.js';
+import { MetricBuffer } from '../../../sdk/src/run/metricBuffer.js';
+import { checkSeed, chronoStats, continuationPoint, metricStats, resumedParams, resumedRecord, resumedSeed, resumeState } from '../../../sdk/src/run/resume.js';
+import { rebuildRecord, resumesOf } from '../../../sdk/src/store/doctor.js';
+import { acquireRunLock, releaseRunLock } from '../../../sdk/src/store/lock.js';
+import { readEventsFile } from '../../../sdk/src/store/reader.js';
+import { RunFiles } from '../../../sdk/src/store/runFiles.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const series = (name: string, step: number[], value: number[], epoch: number[] = []) => ({
   name,

@@ -7,12 +7,12 @@ import {
   RunOutputCapture,
   utf8Prefix,
   type HookableStream,
-} from '../../sdk/src/run/outputCapture.js';
-import { withoutCapture } from '../../sdk/src/console/ownLines.js';
-import { collectOutput, outputTail, plainTerminalText } from '../../core/src/format/series.js';
-import { eventProblem } from '../../core/src/format/shape.js';
-import { InvalidValueError } from '../../core/src/errors.js';
-import type { RunRecord } from '../../core/src/format/types.js';
+} from '../../../sdk/src/run/outputCapture.js';
+import { withoutCapture } from '../../../sdk/src/console/ownLines.js';
+import { collectOutput, outputTail, plainTerminalText } from '../../../core/src/format/series.js';
+import { eventProblem } from '../../../core/src/format/shape.js';
+import { InvalidValueError } from '../../../core/src/errors.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 /** A real Writable that remembers what reached it, as a terminal would. */
 function sinkStream(): Writable & { written: string[] } {
@@ -247,8 +247,8 @@ describe('reading captured output', () => {
 
 describe('Run output capture in this process', () => {
   it('hooks the real process.stdout/stderr from init() to finish() and puts them back', async () => {
-    const { init, openStore } = await import('../../sdk/src/index.js');
-    const { tempDir } = await import('../helpers/tmp.js');
+    const { init, openStore } = await import('../../../sdk/src/index.js');
+    const { tempDir } = await import('../../helpers/tmp.js');
     const dir = tempDir();
     const before = { stdout: Object.getOwnPropertyDescriptor(process.stdout, 'write'), stderr: Object.getOwnPropertyDescriptor(process.stderr, 'write') };
     const run = init({ dir, git: false, systemMetrics: false, display: false });

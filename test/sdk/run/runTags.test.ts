@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { init, openStore, InvalidValueError } from '../../sdk/src/index.js';
-import { resumedParams } from '../../sdk/src/run/resume.js';
-import { rebuildRecord } from '../../sdk/src/store/doctor.js';
-import { tempDir } from '../helpers/tmp.js';
+import { init, openStore, InvalidValueError } from '../../../sdk/src/index.js';
+import { resumedParams } from '../../../sdk/src/run/resume.js';
+import { rebuildRecord } from '../../../sdk/src/store/doctor.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const quiet = { git: false, display: false, systemMetrics: false, captureOutput: false } as const;
 

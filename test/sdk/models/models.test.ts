@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ModelNotFoundError, ModelTagError } from '../../sdk/src/index.js';
-import { coerceRunRecord } from '../../core/src/format/shape.js';
-import { decodeModelJson, encodeArtifacts, isPlainFileName, type WeightSpec } from '../../sdk/src/models/artifacts.js';
-import { defaultTag } from '../../sdk/src/models/load.js';
-import { isSafeFolderName, parseModelIndex, formatModelIndex, summarizeModels, withEntry, type ModelEntry } from '../../sdk/src/store/modelIndex.js';
-import { isImprovement, resolveMode } from '../../sdk/src/models/monitor.js';
-import { checkTag, MAX_TAG_LENGTH, snapshotFolderName } from '../../sdk/src/models/tags.js';
-import { renderRunDetails } from '../../sdk/src/cli/views.js';
+import { ModelNotFoundError, ModelTagError } from '../../../sdk/src/index.js';
+import { coerceRunRecord } from '../../../core/src/format/shape.js';
+import { decodeModelJson, encodeArtifacts, isPlainFileName, type WeightSpec } from '../../../sdk/src/models/artifacts.js';
+import { defaultTag } from '../../../sdk/src/models/load.js';
+import { isSafeFolderName, parseModelIndex, formatModelIndex, summarizeModels, withEntry, type ModelEntry } from '../../../sdk/src/store/modelIndex.js';
+import { isImprovement, resolveMode } from '../../../sdk/src/models/monitor.js';
+import { checkTag, MAX_TAG_LENGTH, snapshotFolderName } from '../../../sdk/src/models/tags.js';
+import { renderRunDetails } from '../../../sdk/src/cli/views.js';
 
 const entry = (tag: string, folder = 'm-1'): ModelEntry => ({ tag, folder, savedAt: '2026-01-01T00:00:00.000Z', step: 5, epoch: 0, bytes: 100 });
 

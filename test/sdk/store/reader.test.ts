@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { init, openStore, StoreError, RunNotFoundError } from '../../sdk/src/index.js';
-import { tempDir } from '../helpers/tmp.js';
+import { init, openStore, StoreError, RunNotFoundError } from '../../../sdk/src/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { crc32 } from 'node:zlib';
-import { frameEvent } from '../../core/src/format/events.js';
-import type { RunEvent } from '../../core/src/format/types.js';
+import { frameEvent } from '../../../core/src/format/events.js';
+import type { RunEvent } from '../../../core/src/format/types.js';
 
 async function storeWithRuns(count: number) {
   const dir = tempDir();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { experimentExecutions, noteCellTiming, type CellTiming } from '../../sdk/src/headless/executions.js';
-import type { NotebookJson } from '../../sdk/src/headless/notebook.js';
+import { experimentExecutions, noteCellTiming, type CellTiming } from '../../../sdk/src/headless/executions.js';
+import type { NotebookJson } from '../../../sdk/src/headless/notebook.js';
 
 const RUN_MIME = 'application/vnd.trainbook.run+json';
 const cell = (id: string, tags: string[], outputs: unknown[] = [], count: number | null = null) => ({ cell_type: 'code', id, metadata: { tags }, source: [`// ${id}\n`, 'x;'], outputs, execution_count: count });
