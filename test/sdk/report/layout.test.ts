@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, type Browser } from '../helpers/lab.js';
-import { requireBuilt, ROOT, runCli, runScript } from '../helpers/sdk.js';
+import { openBrowser, type Browser } from '../../helpers/lab.js';
+import { requireBuilt, ROOT, runCli, runScript } from '../../helpers/sdk.js';
 import { makeStore } from './fixtures.js';
 import * as os from 'node:os';
 

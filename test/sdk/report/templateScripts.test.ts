@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPageScript, cspHash, vendorScripts } from '../../sdk/src/report/assets.js';
-import { securePage } from '../../sdk/src/report/templates.js';
-import { openBrowser, type Browser } from '../helpers/lab.js';
-import { requireBuilt, runCli } from '../helpers/sdk.js';
+import { builtinPageScript, cspHash, vendorScripts } from '../../../sdk/src/report/assets.js';
+import { securePage } from '../../../sdk/src/report/templates.js';
+import { openBrowser, type Browser } from '../../helpers/lab.js';
+import { requireBuilt, runCli } from '../../helpers/sdk.js';
 import { makeStore, runIds } from './fixtures.js';
 
 // A template folder from a stranger: report.hbs with a script before its doctype, no CSP of the

@@ -4,9 +4,9 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { allowedHostNames, isAllowedHost, LOOPBACK_HOSTS, reportsFolderProblem, serveFolder, ServeError } from '../../sdk/src/report/serve.js';
-import { CLI, requireBuilt, runCli } from '../helpers/sdk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { allowedHostNames, isAllowedHost, LOOPBACK_HOSTS, reportsFolderProblem, serveFolder, ServeError } from '../../../sdk/src/report/serve.js';
+import { CLI, requireBuilt, runCli } from '../../helpers/sdk.js';
+import { tempDir } from '../../helpers/tmp.js';
 
 const servers: ChildProcess[] = [];
 afterEach(() => {

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertSafeRemote, isPublishBranch, parsePublishTarget, PublishTargetError, unsafeRemoteReason } from '../../sdk/src/report/links.js';
-import { publishToGit, resolveRemote } from '../../sdk/src/report/publish.js';
-import { requireBuilt, runCli } from '../helpers/sdk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { assertSafeRemote, isPublishBranch, parsePublishTarget, PublishTargetError, unsafeRemoteReason } from '../../../sdk/src/report/links.js';
+import { publishToGit, resolveRemote } from '../../../sdk/src/report/publish.js';
+import { requireBuilt, runCli } from '../../helpers/sdk.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { makeStore } from './fixtures.js';
 
 const REPORT = { file: 'r.html', html: '<p>r</p>', title: 'r', runs: 1, publishedAt: '2026-01-01T00:00:00.000Z' };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readTemplateFiles } from '../../sdk/src/report/assets.js';
-import { buildReportModel, type ReportRunInput } from '../../sdk/src/report/model.js';
-import { compileTemplates } from '../../sdk/src/report/templates.js';
-import { coerceRunRecord } from '../../core/src/format/shape.js';
-import type { RunRecord } from '../../core/src/format/types.js';
+import { readTemplateFiles } from '../../../sdk/src/report/assets.js';
+import { buildReportModel, type ReportRunInput } from '../../../sdk/src/report/model.js';
+import { compileTemplates } from '../../../sdk/src/report/templates.js';
+import { coerceRunRecord } from '../../../core/src/format/shape.js';
+import type { RunRecord } from '../../../core/src/format/types.js';
 
 const record = (fields: Record<string, unknown>): RunRecord => {
   const coerced = coerceRunRecord({ status: 'completed', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:01:00Z', ...fields });
@@ -70,7 +70,7 @@ describe('report charts', () => {
   // Old: build.ts M4-reduced each series to 2,000 points as it read it, and the chart M4-reduced
   // that again to its own buckets: two downsamplings, with bucket edges that did not line up.
   it('reduce each series once: a chart line is one M4 of the stored series at the chart\'s buckets', async () => {
-    const { m4, plannedBuckets, reduceForChart } = await import('../../core/src/index.js');
+    const { m4, plannedBuckets, reduceForChart } = await import('../../../core/src/index.js');
     const n = 100_000;
     const step = Float64Array.from({ length: n }, (_, i) => i);
     const value = step.map((i) => Math.exp(-i / 20_000) + 0.05 * Math.sin(i * 0.37) + (i === 77_777 ? 5 : 0));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchesQuery, parseQuery, runField, bareRunRecord, type RunRecord } from 'trainbook/core';
-import { parseRunQuery, selectRuns, type Selectable } from '../../sdk/src/report/select.js';
+import { parseRunQuery, selectRuns, type Selectable } from '../../../sdk/src/report/select.js';
 
 const run = (id: string, fields: Partial<RunRecord>, archive: string | null = null): Selectable => ({
   record: { ...bareRunRecord({ id, name: id.slice(-5), status: 'completed', startedAt: '2026-11-22T21:00:00.000Z', endedAt: '2026-11-22T21:01:00.000Z', heartbeatAt: '2026-11-22T21:01:00.000Z' }), ...fields },

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, openBrowser, type Browser } from '../helpers/lab.js';
-import { CLI, requireBuilt, runCli } from '../helpers/sdk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { freePort, openBrowser, type Browser } from '../../helpers/lab.js';
+import { CLI, requireBuilt, runCli } from '../../helpers/sdk.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { makeStore, runIds } from './fixtures.js';
 
 let browser: Browser;

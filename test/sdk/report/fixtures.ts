@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runScript } from '../helpers/sdk.js';
+import { runScript } from '../../helpers/sdk.js';
 
 /** Every kind of markup that must stay text: tags, a script end, an event handler, comment openers, quotes, line separators. */
 export const PAYLOAD = `</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2"><!--'"\`=&amp;\u2028\u2029<svg onload=window.__xss=3>`;

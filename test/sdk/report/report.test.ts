@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBrowser, screenshot, type Browser } from '../helpers/lab.js';
-import { requireBuilt, runCli } from '../helpers/sdk.js';
-import { tempDir } from '../helpers/tmp.js';
+import { openBrowser, screenshot, type Browser } from '../../helpers/lab.js';
+import { requireBuilt, runCli } from '../../helpers/sdk.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { makeStore, PAYLOAD, runIds, storedRecord } from './fixtures.js';
 
 // One store and one report for the whole file: making them is the slow part.
