@@ -48,3 +48,4 @@ export * from './charts/model.js';
 export * from './charts/spec.js';
 export * from './runs/lookup.js';
 export * from './metrics/direction.js';
+export * from './runs/remote.js';

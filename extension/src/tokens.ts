@@ -6,7 +6,7 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
-import type { EffectiveStatus, RunRecord, Series } from 'trainbook/core';
+import type { EffectiveStatus, RemoteOrigin, RunRecord, Series } from 'trainbook/core';
 
 /** Every command the extension adds, by id. */
 export const CommandIDs = {
@@ -88,16 +88,8 @@ export interface HubStatus {
   code?: string;
 }
 
-/** Where a run on the hub came from. */
-export interface RemoteOrigin {
-  store: string;
-  notebook: string | null;
-  host: string;
-  user: string;
-  /** Points the hub holds for it: moves while the run pushes. */
-  points: number;
-  updatedAt: string;
-}
+/** Where a run on the hub came from (the CLI's JSON and this panel share the contract). */
+export type { RemoteOrigin };
 
 /** One run of `GET trainbook/api/hub/runs`: its record, the status to show, where it came from. */
 export interface RemoteRun {

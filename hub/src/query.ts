@@ -11,17 +11,11 @@
  */
 import { HubQueryError } from './errors.js';
 import { SCHEMA } from './schema.js';
+import type { Comparator, QueryNode, QueryValue } from 'trainbook/core';
 import { columnText } from './text.js';
 
-export type HubComparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~';
-export type HubQueryValue = number | string | boolean | null;
-
-/** The parsed query (the same shape as the SDK's `QueryNode`). */
-export type HubQueryNode =
-  | { kind: 'and' | 'or'; left: HubQueryNode; right: HubQueryNode }
-  | { kind: 'not'; operand: HubQueryNode }
-  | { kind: 'compare'; field: string; op: HubComparator; value: HubQueryValue }
-  | { kind: 'exists'; field: string };
+/** The query language's parsed form, from the core: the hub compiles what the panel and `--runs` parse. */
+export type HubQueryNode = QueryNode;
 
 /** Collects bound parameters; `add` returns the placeholder. */
 export class SqlParams {
@@ -125,8 +119,8 @@ export function compileQuery(node: HubQueryNode | null, params: SqlParams): stri
 }
 
 interface Test {
-  op: HubComparator;
-  value: HubQueryValue;
+  op: Comparator;
+  value: QueryValue;
 }
 
 function fieldCondition(field: string, test: Test | null, params: SqlParams): string {
@@ -181,7 +175,7 @@ function metricCondition(field: string, test: Test | null, params: SqlParams): s
   return `(${whole} OR (r.id NOT IN (SELECT m.run_id FROM ${SCHEMA}.run_metrics m WHERE m.metric = ${named}) AND ${runsWith(field.slice(0, dot), stat)}))`;
 }
 
-const ORDER_SQL: Record<Exclude<HubComparator, '~' | '=' | '!='>, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const ORDER_SQL: Record<Exclude<Comparator, '~' | '=' | '!='>, string> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 /**
  * One comparison of an operand (`sql`, of kind text, number or json) with a value, following the
@@ -214,7 +208,7 @@ function compare(kind: 'text' | 'number' | 'json', sql: string, test: Test, para
   return `(${asText} COLLATE "C" ${ORDER_SQL[op]} ${text})`;
 }
 
-function numberTest(number: string, op: HubComparator, value: number, params: SqlParams): string {
+function numberTest(number: string, op: Comparator, value: number, params: SqlParams): string {
   if (Number.isNaN(value)) {
     if (op === '=') return `(${number} = 'NaN'::float8)`;
     if (op === '!=') return `(${number} IS NULL OR ${number} <> 'NaN'::float8)`;

@@ -3,6 +3,7 @@
  * exclusively by `trainbook archive`, holding `{"run": id, "name": "archived_v<N>_<date>", ...}`.
  * Pure (the JupyterLab panel reads them through the Contents API).
  */
+import { parseJsonObject } from './shape.js';
 
 /** Claim file names: `v1`, `v2`, ... */
 export const ARCHIVE_CLAIM_NAME = /^v[1-9]\d*$/;
@@ -20,14 +21,8 @@ export function archiveName(version: number, at: Date): string {
 
 /** A claim file's content, or null when it is not one (an older plain run id, damage). */
 export function parseArchiveClaim(text: string): ArchiveClaim | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const claim = value as Record<string, unknown>;
+  const claim = parseJsonObject(text);
+  if (claim === null) return null;
   if (typeof claim.run !== 'string' || typeof claim.name !== 'string' || typeof claim.archivedAt !== 'string') return null;
   return { run: claim.run, name: claim.name, archivedAt: claim.archivedAt };
 }

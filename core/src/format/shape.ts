@@ -11,6 +11,17 @@ import { coerceTagValues } from './tags.js';
 
 /** A JSON object (not an array, not null). */
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The object a JSON text holds, or null when the text is not JSON or not an object (damage, an older format). */
+export function parseJsonObject(text: string): Record<string, unknown> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return isObject(value) ? value : null;
+}
 const isArrayOf = (value: unknown, item: (v: unknown) => boolean): boolean => Array.isArray(value) && value.every(item);
 const isEncodedNumber = (v: unknown): boolean => typeof v === 'number' || v === 'NaN' || v === 'Infinity' || v === '-Infinity';
 const isNumber = (v: unknown): boolean => typeof v === 'number';

@@ -8,6 +8,7 @@
  */
 import { ARCHIVE_CLAIM_NAME, parseArchiveClaim } from '../format/archives.js';
 import { isRunId } from '../format/ids.js';
+import { parseJsonObject } from '../format/shape.js';
 import { ARCHIVE_CLAIMS_DIR, archiveMarkerFile, storePath } from './layout.js';
 import { list, readText, type StoreTask } from './task.js';
 
@@ -20,14 +21,8 @@ export interface ArchiveMarker {
 
 /** A marker file's content (`runs/<id>/archive.json`), or null when it is not one. */
 export function parseArchiveMarker(text: string): ArchiveMarker | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const marker = value as Record<string, unknown>;
+  const marker = parseJsonObject(text);
+  if (marker === null) return null;
   if (typeof marker.name !== 'string' || typeof marker.archivedAt !== 'string' || typeof marker.version !== 'number') return null;
   return { name: marker.name, archivedAt: marker.archivedAt, version: marker.version };
 }

@@ -74,26 +74,11 @@ export interface AsyncFileAccess {
   remove(path: string): Promise<void>;
 }
 
-/** Carries out one operation on a synchronous implementation. */
-export function applySync(files: SyncFileAccess, op: FileOp): unknown {
-  switch (op.op) {
-    case 'list':
-      return files.list(op.path);
-    case 'readText':
-      return files.readText(op.path);
-    case 'readBytes':
-      return files.readBytes(op.path);
-    case 'write':
-      return files.write(op.path, op.data, op.options);
-    case 'rename':
-      return files.rename(op.from, op.to);
-    case 'remove':
-      return files.remove(op.path);
-  }
-}
-
-/** Carries out one operation on an asynchronous implementation. */
-export function applyAsync(files: AsyncFileAccess, op: FileOp): Promise<unknown> {
+/**
+ * Carries out one operation: the value at once from a synchronous implementation, a promise of it
+ * from an asynchronous one (the task runners tell them apart).
+ */
+export function applyOp(files: SyncFileAccess | AsyncFileAccess, op: FileOp): unknown {
   switch (op.op) {
     case 'list':
       return files.list(op.path);

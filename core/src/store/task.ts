@@ -12,7 +12,7 @@
  * await runAsync(runNames(), contents);  // extension: Contents API
  * ```
  */
-import { applyAsync, applySync, type AsyncFileAccess, type FileEntry, type FileOp, type SyncFileAccess, type WriteOptions } from './files.js';
+import { applyOp, type AsyncFileAccess, type FileEntry, type FileOp, type SyncFileAccess, type WriteOptions } from './files.js';
 
 export type StoreTask<T> = Generator<FileOp, T, unknown>;
 
@@ -22,7 +22,7 @@ export function runSync<T>(task: StoreTask<T>, files: SyncFileAccess): T {
   while (!step.done) {
     let result: unknown;
     try {
-      result = applySync(files, step.value);
+      result = applyOp(files, step.value);
     } catch (error) {
       step = task.throw(error);
       continue;
@@ -38,7 +38,7 @@ export async function runAsync<T>(task: StoreTask<T>, files: AsyncFileAccess): P
   while (!step.done) {
     let result: unknown;
     try {
-      result = await applyAsync(files, step.value);
+      result = await applyOp(files, step.value);
     } catch (error) {
       step = task.throw(error);
       continue;

@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from './errors.js';
 import { hubUrl, storeOfHubRuns, withHub } from './hubSession.js';
 import { safeText } from './text.js';
 import { renderRunList } from './views.js';
-import { parseQuery, QueryError, coerceRunRecord, type EffectiveStatus } from 'trainbook/core';
+import { parseQuery, QueryError, coerceRunRecord, type EffectiveStatus, type RemoteOrigin } from 'trainbook/core';
 import { parseRunQuery, selectRuns } from '../report/select.js';
 import type { RunSummary, Store } from '../store/reader.js';
 
@@ -21,20 +21,8 @@ export interface HubListOptions {
   json?: boolean;
 }
 
-/**
- * Where a hub run came from, as `ls --hub --json` gives it beside the record (`remote`; the
- * record's own `origin` is an imported run's source and stays as it is).
- */
-export interface HubRunOrigin {
-  /** The store folder's name on the machine that pushed it. */
-  store: string;
-  notebook: string | null;
-  host: string;
-  user: string;
-  /** Metric points on the hub, and when the hub last took some (ISO time): a live run's grow. */
-  points: number;
-  updatedAt: string;
-}
+/** Where a run on the hub came from: the contract the runs panel reads too. */
+export type HubRunOrigin = RemoteOrigin;
 
 function parseWhere(text: string | undefined) {
   try {
