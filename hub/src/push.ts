@@ -127,6 +127,9 @@ async function resumePoint(hub: Hub, source: LocalRunSource, position: SyncPosit
   throw new HubConflictError(source.id, `The hub ${hub.label} holds more of run ${source.id} (${hubCrcs.length} events) than the local store; the local run is older than the hub's copy. Pull it instead.`);
 }
 
+/** How often one push starts again because another pusher of the same run committed first. */
+const MAX_RACE_RETRIES = 10_000;
+
 /** Pushes one run: only what the hub does not hold yet. */
 export async function pushRun(hub: Hub, source: LocalRunSource, options: PushOptions = {}): Promise<PushResult> {
   const batchBytes = options.batchBytes ?? 64 * 1024 * 1024;
@@ -135,8 +138,10 @@ export async function pushRun(hub: Hub, source: LocalRunSource, options: PushOpt
     try {
       return await pushOnce(hub, source, batchBytes, username, options);
     } catch (error) {
-      if (!(error instanceof PositionMoved) || attempt >= 20) throw error;
-      // Another pusher of this run committed first: ask the hub again.
+      // Another pusher of this run committed first: ask the hub again. Each such retry means the
+      // other pusher moved the run on, so retries end when nothing is left to send; the cap only
+      // guards against a bug, never against a busy run (a pusher with many small batches).
+      if (!(error instanceof PositionMoved) || attempt >= MAX_RACE_RETRIES) throw error;
     }
   }
 }

@@ -12,6 +12,7 @@ import { makeLabRoot, startLab, type Lab } from '../helpers/lab.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { CLI, requireBuilt, ROOT, runCli } from '../helpers/sdk.js';
 import { tempDir } from '../helpers/tmp.js';
+import { LATEST_SCHEMA } from 'trainbook/hub';
 import { recordRun } from '../hub/fixtures.js';
 
 const PASSWORD = 'Reader-S3cret-pw';
@@ -79,7 +80,7 @@ describe('trainbook_server (the team hub through the Jupyter server)', () => {
   it('GET status: configured, reachable, the redacted URL and the schema version', async () => {
     const { status, body } = await api('status');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ configured: true, reachable: true, schemaVersion: 1, runs: 2 });
+    expect(body).toMatchObject({ configured: true, reachable: true, schemaVersion: LATEST_SCHEMA, runs: 2 });
     expect(body.hub).toBe(`postgres://trainbook_reader@127.0.0.1:${pg.port}/team`);
   });
 

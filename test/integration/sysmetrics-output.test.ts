@@ -116,7 +116,7 @@ process.stderr.write('after finish too\\n');`,
     const report = runCli(['report', '.trainbook', '-o', 'report.html'], dir);
     expect(report.status, report.stderr).toBe(0);
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
-    const block = /<details class="output"><summary>Output<\/summary><pre class="output-text">([^]*?)<\/pre><\/details>/.exec(html);
+    const block = /<details class="output"><summary>Output<\/summary><pre class="output-text" tabindex="0">([^]*?)<\/pre><\/details>/.exec(html);
     expect(block?.[1]).toBe('epoch 1 loss&#x3D;0.5\ncareful: lr high\n&lt;script&gt;alert(1)&lt;/script&gt; done\n');
     expect(html).not.toContain('<script>alert(1)');
   });
