@@ -95,7 +95,7 @@ export interface ReportModel {
     best: Array<{ metric: string; value: string; run: string; anchor: string }>;
   };
   /** `tagColumn`: a "tags" column (after duration) when a run has tags; its cells come in that place. */
-  table: { paramColumns: string[]; metricColumns: string[]; tagColumn: boolean; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[] }> };
+  table: { paramColumns: string[]; metricColumns: string[]; tagColumn: boolean; rows: Array<{ id: string; label: string; anchor: string; status: string; cells: Cell[]; /** The run's colour in every chart of the report. */ color: string }> };
   paramDiff: { runs: Array<{ label: string; anchor: string }>; rows: Array<{ key: string; differs: boolean; values: string[] }>; differing: number };
   /** The charts: one per metric group, runs overlaid, each run in its colour (`chartModel.runs[i].color`, in every chart and table). */
   chartModel: ChartModel;
@@ -228,7 +228,7 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
         return { text: summary ? formatNumber(value) : '—', sort: Number.isFinite(value) ? value : summary ? formatNumber(value) : '', className: 'num' };
       }),
     ];
-    return { id: record.id, label: labels[i]!, anchor: runAnchor(record.id), status: run.status, cells };
+    return { id: record.id, label: labels[i]!, anchor: runAnchor(record.id), status: run.status, cells, color: '' };
   });
 
   const diff = {
@@ -250,6 +250,10 @@ export function buildReportModel(input: ReportInput, options: { chartBudget?: nu
   const fewPoints = allCharts.groups.filter(isFewPoints).map((group) => fewPointValues(group, chartRuns.length > 1));
   const chartModel: ChartModel = { ...allCharts, groups: allCharts.groups.filter((group) => !isFewPoints(group)) };
   const charts = chartModel.groups;
+  // The runs table shows each run in the colour its lines have in every chart.
+  rows.forEach((row, i) => {
+    row.color = allCharts.runs[i]!.color;
+  });
 
   // The experiment cells' code: each distinct source once, with the runs that executed it.
   const code: ReportModel['code'] = [];

@@ -57,6 +57,15 @@ describe('report model', () => {
     expect(m.summary.best).toEqual([{ metric: 'constructor', value: '7', run: 'n', anchor: 'run=r3' }]);
   });
 
+  it('shows each run in the runs table in the colour its lines have in every chart', () => {
+    const m = model([tagged, plain]);
+    const colors = m.table.rows.map((row) => row.color);
+    expect(colors).toEqual(m.chartModel.runs.map((run) => run.color));
+    expect(new Set(colors).size).toBe(2);
+    const html = render([tagged, plain]);
+    expect(html).toContain(`<span class="run-swatch" style="background-color: ${colors[0]}" aria-hidden="true"></span><a href="#run&#x3D;r1">a</a>`);
+  });
+
   it('picks each best value in the direction keepBest uses: highest bleu and reward, lowest error_rate', () => {
     const summary = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([name, v]) => [name, { last: v, min: v, max: v, count: 1, step: 0 }]));
     const low = record({ id: 'r5', name: 'low', summary: summary({ bleu: 0.1, reward: 1, error_rate: 0.1 }) });
