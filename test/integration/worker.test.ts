@@ -95,7 +95,7 @@ function queue(dir: string, url: string, args: string[]): string {
 }
 
 describe('trainbook worker (real PostgreSQL, real tslab kernels)', () => {
-  it('runs a 4-point grid with 3 workers, one killed -9 mid-job: every point ends with one completed run, the crashed attempt shows', async () => {
+  it('runs a 4-point grid with 3 workers (one with --parallel 2), one killed -9 mid-job: every point ends with one completed run, the crashed attempt shows', async () => {
     const dir = tempDir();
     linkProject(dir);
     writeNotebook(dir, { pause: 300, steps: 10 });
@@ -103,7 +103,8 @@ describe('trainbook worker (real PostgreSQL, real tslab kernels)', () => {
     const sweep = queue(dir, url, ['--grid', 'lr=0.1,0.01', '--grid', 'batch=32,64', '--name', 'grid']);
 
     const args = ['--hub', url, '--sweep', sweep, '--exit-when-empty', '--lease-seconds', '3', '--heartbeat-seconds', '0.5'];
-    const started = [startWorker(dir, args), startWorker(dir, args), startWorker(dir, args)];
+    // The third worker runs two jobs at once (--parallel 2).
+    const started = [startWorker(dir, args), startWorker(dir, args), startWorker(dir, [...args, '--parallel', '2'])];
     const victim = started[0]!;
     // Mid-job: its attempt is running and its run is already on the hub (pushed live by the kernel).
     const victimJob = await waitFor('the first worker to be training on the hub', () => {
@@ -132,6 +133,12 @@ describe('trainbook worker (real PostgreSQL, real tslab kernels)', () => {
     const local = JSON.parse(fs.readFileSync(path.join(dir, 'train.trainbook', 'runs', halfDone[0]![0]!, 'run.json'), 'utf8'));
     expect(Date.parse(local.heartbeatAt)).toBeLessThan(killedAt + 1000);
     expect(local.tagValues).toEqual({ sweep, job: victimJob[0], attempt: Number(victimJob[1]) });
+
+    // The --parallel 2 worker had two attempts running at the same time.
+    const overlapping = sql(url, `SELECT count(*) FROM trainbook.job_attempts a JOIN trainbook.job_attempts b
+      ON a.worker = b.worker AND (a.job_id, a.attempt) < (b.job_id, b.attempt) AND a.started_at < b.ended_at AND b.started_at < a.ended_at
+      WHERE a.worker LIKE '%:${started[2]!.child.pid}'`);
+    expect(Number(overlapping[0]![0])).toBeGreaterThan(0);
 
     const status = runCli(['sweep', 'status', sweep, '--hub', url], dir);
     expect(status.status, status.stderr).toBe(0);
