@@ -114,6 +114,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
 
   progress(`reading ${chosen.length} run${chosen.length === 1 ? '' : 's'}…`);
   const inputs: ReportRunInput[] = [];
+  const seriesOfRuns: Array<Map<string, Omit<ChartSeriesInput, 'run'>>> = [];
   // Each series is reduced once, as it is read, to what its chart keeps (the summaries say how
   // many lines each chart gets), so a long run's full columns never stay in memory.
   const bucketsOf = plannedBuckets(chosen.map((entry) => Object.keys(entry.run.record.summary).filter((name) => (entry.run.record.summary[name]?.count ?? 0) > 0)));
@@ -125,9 +126,20 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
       const elapsed = Number.isFinite(startedAt) ? { elapsed: elapsedColumn(columns.time, columns.length, startedAt) } : {};
       series.set(name, reduceForChart({ run: 0, metric: name, length: columns.length, step: columns.step, epoch: columns.epoch, value: columns.value, ...elapsed }, bucketsOf(name)));
     }
+    seriesOfRuns.push(series);
     inputs.push({ record: data.record, status: data.status, series, problems: data.problems, store: storeLabel(entry.store), output: data.output });
     if (chosen.length >= 20 && (i + 1) % 20 === 0 && i + 1 < chosen.length) progress(`reading runs ${i + 1}/${chosen.length}…`);
   });
+  // Where a run.json's summaries did not name a series its events hold (an import, a damaged or
+  // hand-made record), its chart got more lines than planned: those lines go down to the chart's
+  // share now, so the report stays within its point budget whatever the summaries say.
+  const actualBucketsOf = plannedBuckets(seriesOfRuns.map((series) => [...series.keys()]));
+  for (const series of seriesOfRuns) {
+    for (const [name, reduced] of series) {
+      const share = actualBucketsOf(name);
+      if (share < bucketsOf(name)) series.set(name, reduceForChart({ ...reduced, run: 0 }, share));
+    }
+  }
 
   const model = buildReportModel({
     title: options.title || defaultTitle(options.stores),
