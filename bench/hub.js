@@ -331,7 +331,9 @@ async function benchLive(targets, cluster) {
   try {
     await makeModel().fit(xs, ys, { epochs: 1, batchSize: FIT.batchSize, verbose: 0 }); // warm-up
     for (let round = 0; round < FIT_ROUNDS; round++) {
-      for (const variant of variants) {
+      // Each round starts with another case, so that no case always runs first (or after the same one).
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      for (const variant of order) {
         const model = makeModel();
         const run = trainbook.init({ dir, git: false, display: false, systemMetrics: false, name: `live-${variant.key}`, hub: variant.hub });
         const t0 = nowMs();
