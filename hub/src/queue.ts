@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { Hub } from './connect.js';
 import { HubRunNotFoundError, HubSchemaError } from './errors.js';
 import { EFFECTIVE_STATUS_SQL } from './query.js';
+import { lookupHubId } from './runs.js';
 import { checkSchema, SCHEMA } from './schema.js';
 import { columnJson, columnText } from './text.js';
 import { JOBS_CHANNEL, jobAfterAttempt, type AttemptEnd, type AttemptState, type JobState } from './sweepStates.js';
@@ -223,13 +224,7 @@ export async function queueCounts(hub: Hub, sweepId: string | null = null): Prom
 export async function findSweepId(hub: Hub, reference: string): Promise<string> {
   return hub.withClient(async (client) => {
     await checkQueueSchema(client, hub.label);
-    const exact = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.sweeps WHERE id = $1`, [reference]);
-    if (exact.rows[0]) return exact.rows[0].id;
-    let matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.sweeps WHERE starts_with(id, $1) ORDER BY id LIMIT 6`, [reference]);
-    if (matches.rows.length === 0) matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.sweeps WHERE name = $1 ORDER BY id LIMIT 6`, [columnText(reference)]);
-    if (matches.rows.length === 1) return matches.rows[0]!.id;
-    if (matches.rows.length === 0) throw new HubRunNotFoundError(`No sweep "${reference}" on the hub ${hub.label}.`);
-    throw new HubRunNotFoundError(`"${reference}" matches several sweeps on the hub (${matches.rows.slice(0, 5).map((r) => r.id).join(', ')}); give more of the id.`);
+    return lookupHubId(client, 'sweeps', reference, { none: `No sweep "${reference}" on the hub ${hub.label}.`, noun: 'sweeps' });
   });
 }
 

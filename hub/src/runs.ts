@@ -95,18 +95,27 @@ export async function listWith(client: pg.ClientBase, options: ListOptions): Pro
   };
 }
 
+/**
+ * The id a reference names in one of the hub's tables (`runs`, `sweeps`): the exact id, a unique id
+ * prefix, or a unique name, in that order, as the core's run lookup resolves them locally. The
+ * table is one of these constants, never data; the reference is always a bound parameter.
+ */
+export async function lookupHubId(client: pg.PoolClient, table: 'runs' | 'sweeps', reference: string, messages: { none: string; noun: string }): Promise<string> {
+  const exact = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.${table} WHERE id = $1`, [reference]);
+  if (exact.rows[0]) return exact.rows[0].id;
+  // A prefix with starts_with (no LIKE: the reference is data, `%` and `_` in it mean themselves).
+  let matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.${table} WHERE starts_with(id, $1) ORDER BY id LIMIT 6`, [reference]);
+  if (matches.rows.length === 0) matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.${table} WHERE name = $1 ORDER BY id LIMIT 6`, [columnText(reference)]);
+  if (matches.rows.length === 1) return matches.rows[0]!.id;
+  if (matches.rows.length === 0) throw new HubRunNotFoundError(messages.none);
+  throw new HubRunNotFoundError(`"${reference}" matches several ${messages.noun} on the hub (${matches.rows.slice(0, 5).map((r) => r.id).join(', ')}${matches.rows.length > 5 ? ', ...' : ''}); give more of the id.`);
+}
+
 /** The id of the run `reference` names on the hub: an id, a unique id prefix, or a unique name. */
 export async function findRunId(hub: Hub, reference: string): Promise<string> {
   return hub.withClient(async (client) => {
     await checkSchema(client, hub.label);
-    const exact = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.runs WHERE id = $1`, [reference]);
-    if (exact.rows[0]) return exact.rows[0].id;
-    // A prefix as a range (no LIKE: the reference is data, `%` and `_` in it mean themselves).
-    let matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.runs WHERE starts_with(id, $1) ORDER BY id LIMIT 6`, [reference]);
-    if (matches.rows.length === 0) matches = await client.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.runs WHERE name = $1 ORDER BY id LIMIT 6`, [columnText(reference)]);
-    if (matches.rows.length === 1) return matches.rows[0]!.id;
-    if (matches.rows.length === 0) throw new HubRunNotFoundError(`No run "${reference}" on the hub ${hub.label}. \`trainbook ls --hub\` lists its runs.`);
-    throw new HubRunNotFoundError(`"${reference}" matches several runs on the hub (${matches.rows.slice(0, 5).map((r) => r.id).join(', ')}${matches.rows.length > 5 ? ', ...' : ''}); give more of the id.`);
+    return lookupHubId(client, 'runs', reference, { none: `No run "${reference}" on the hub ${hub.label}. \`trainbook ls --hub\` lists its runs.`, noun: 'runs' });
   });
 }
 

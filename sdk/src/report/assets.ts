@@ -105,8 +105,3 @@ export function readTemplateFiles(overrideDir?: string | null, defaultDir = DEFA
   return files;
 }
 
-/** One of the shipped template files, whatever a `--template` folder holds (the report's own script is always read from here). */
-export function builtinTemplateFile(name: string, defaultDir = DEFAULT_TEMPLATES): TemplateFile {
-  const file = path.join(defaultDir, name);
-  return { name, file, source: fs.readFileSync(file, 'utf8'), fromTemplate: false };
-}
