@@ -17,6 +17,8 @@ export const CommandIDs = {
   refreshRuns: 'trainbook:refresh-runs',
   compareRuns: 'trainbook:compare-runs',
   toggleTeamRuns: 'trainbook:toggle-team-runs',
+  /** The runs dashboard (a main-area tab); args `{ path? }`: a notebook, a `.trainbook` folder or a folder. */
+  openDashboard: 'trainbook:open-dashboard',
 } as const;
 
 /** The id of the plugin whose settings schema is `schema/experiments.json`. */
