@@ -2,7 +2,8 @@
  * The chart model: what every chart of a view draws, before any Vega spec exists. From series
  * (columns per run and metric) it builds the groups (one chart per metric group), each group's x
  * axis (one rule, {@link chartXAxis}), the points within a budget (M4, applied once), resume
- * marks, notes on points left out (NaN, ±Infinity) and colours (by the run's place in the view).
+ * marks, notes on points left out (NaN, ±Infinity), colours (by the run's place in the view) and,
+ * when asked, each line's smoothed curve (EMA, {@link emaSmooth}).
  * The live renderer, the compare view, the report and the Vega-Lite fallback all build one and
  * hand it to `chartSpec`. Pure.
  */
@@ -11,22 +12,30 @@ import { decodeNumber, formatNumber, type EncodedNumber } from '../format/number
 import { paletteColor, vegaAscending } from './colors.js';
 import { isSystemMetric } from '../format/metricNames.js';
 import { groupMetrics, metricGroup } from './groups.js';
-
-/** What a chart's x axis shows: steps, epochs, or seconds since the run started (system metrics). */
-export type ChartXAxis = 'step' | 'epoch' | 'elapsed';
-
-export const X_AXIS_TITLES: Readonly<Record<ChartXAxis, string>> = { step: 'step', epoch: 'epoch', elapsed: 'seconds since start' };
+import { emaSmooth } from './smoothing.js';
 
 /**
- * The one rule for a chart's x axis: seconds since the start when every metric of the chart is a
- * system metric (sampled on a clock, not per training step), else `preferred` (steps unless a
- * caller asks for epochs).
+ * What a chart's x axis shows: steps, epochs, seconds since the run started (system metrics, or
+ * every chart when asked: the dashboard's "relative"), or wall-clock time (ms since the Unix
+ * epoch, drawn as a time axis).
+ */
+export type ChartXAxis = 'step' | 'epoch' | 'elapsed' | 'wall';
+
+export const X_AXIS_TITLES: Readonly<Record<ChartXAxis, string>> = { step: 'step', epoch: 'epoch', elapsed: 'seconds since start', wall: 'time' };
+
+/**
+ * The one rule for a chart's x axis: a clock axis (`elapsed`, `wall`) when the caller prefers one,
+ * for every chart; otherwise seconds since the start when every metric of the chart is a system
+ * metric (sampled on a clock, not per training step), else `preferred` (steps unless a caller
+ * asks for epochs).
  *
  * @example
  * chartXAxis(['sys/cpu_percent']); // 'elapsed'
  * chartXAxis(['loss', 'val_loss']); // 'step'
+ * chartXAxis(['sys/cpu_percent', 'loss'], 'wall'); // 'wall'
  */
-export function chartXAxis(metrics: readonly string[], preferred: 'step' | 'epoch' = 'step'): ChartXAxis {
+export function chartXAxis(metrics: readonly string[], preferred: ChartXAxis = 'step'): ChartXAxis {
+  if (preferred === 'elapsed' || preferred === 'wall') return preferred;
   return metrics.length > 0 && metrics.every(isSystemMetric) ? 'elapsed' : preferred;
 }
 
@@ -51,6 +60,8 @@ export interface ChartSeriesInput {
   epoch?: ArrayLike<number>;
   /** Seconds since the run started, per point (see {@link elapsedColumn}). */
   elapsed?: ArrayLike<number>;
+  /** Wall-clock time of each point, ms since the Unix epoch (`Series.time`). */
+  wall?: ArrayLike<number>;
   /** The last value logged, when the columns do not end with it (a downsampled live series). */
   last?: number;
   /** Points logged; more than `length` when the columns were already reduced. */
@@ -67,7 +78,13 @@ export interface ChartLine {
   runLabel: string;
   metric: string;
   x: number[];
+  /** The values logged (raw), at the points kept. */
   value: number[];
+  /**
+   * The smoothed curve at the same points, when the model was built with `smoothing` > 0:
+   * smoothed over every finite point logged, then picked where `value` was kept.
+   */
+  smoothed?: number[];
   last: number;
   logged: number;
   notFinite: number;
@@ -121,13 +138,18 @@ export interface ChartModelOptions {
   budget?: number | null;
   /** One chart per metric (sorted by name) instead of per metric group: compare's overlays. */
   perMetric?: boolean;
-  /** The x axis of non-system charts. */
-  xAxis?: 'step' | 'epoch';
+  /**
+   * The x axis: `step` or `epoch` for non-system charts (system metrics stay on `elapsed`), or
+   * `elapsed` or `wall` for every chart.
+   */
+  xAxis?: ChartXAxis;
+  /** The EMA weight in [0, 1) each line's `smoothed` curve is made with ({@link emaSmooth}); 0 or absent: none. */
+  smoothing?: number;
 }
 
 /** The x column of a series for an axis; undefined when the series has none. */
 function xColumn(series: ChartSeriesInput, axis: ChartXAxis): ArrayLike<number> | undefined {
-  return axis === 'elapsed' ? series.elapsed : axis === 'epoch' ? series.epoch : series.step;
+  return axis === 'elapsed' ? series.elapsed : axis === 'wall' ? series.wall : axis === 'epoch' ? series.epoch : series.step;
 }
 
 /**
@@ -136,6 +158,16 @@ function xColumn(series: ChartSeriesInput, axis: ChartXAxis): ArrayLike<number> 
  * nothing, so a series reduced early (to free a long run's columns) is reduced once.
  */
 export function reduceForChart(series: ChartSeriesInput, buckets: number | null): ChartSeriesInput {
+  return reduceLine(series, buckets, 0).reduced;
+}
+
+/**
+ * {@link reduceForChart}, and the smoothed values at the points kept when `smoothing` > 0. The
+ * curve is smoothed over every finite point of `series` first and only then picked at the points
+ * M4 keeps, so it does not depend on the point budget (smoothing the kept points instead would
+ * give another curve for each budget, and M4's extremes would drag it about).
+ */
+function reduceLine(series: ChartSeriesInput, buckets: number | null, smoothing: number): { reduced: ChartSeriesInput; smoothed?: number[] } {
   const leftOut: Record<string, number> = Object.create(null);
   for (const [kind, count] of Object.entries(series.leftOut ?? {})) leftOut[kind] = count;
   // Indices and values of the finite points, as columns (a long run's series has millions).
@@ -155,7 +187,10 @@ export function reduceForChart(series: ChartSeriesInput, buckets: number | null)
   const kept = buckets === null ? Array.from(index.subarray(0, count)) : m4(index, finite, count, buckets).x;
   const pick = (column: ArrayLike<number>): number[] => kept.map((i) => column[i]!);
   const last = series.last ?? (series.length > 0 ? series.value[series.length - 1]! : undefined);
-  return {
+  // Non-finite values pass through emaSmooth without moving the average: smoothing the whole
+  // column is smoothing its finite points.
+  const smoothed = smoothing > 0 ? { smoothed: pick(emaSmooth(series.value, smoothing)) } : {};
+  const reduced: ChartSeriesInput = {
     run: series.run,
     metric: series.metric,
     length: kept.length,
@@ -163,11 +198,13 @@ export function reduceForChart(series: ChartSeriesInput, buckets: number | null)
     value: pick(series.value),
     ...(series.epoch ? { epoch: pick(series.epoch) } : {}),
     ...(series.elapsed ? { elapsed: pick(series.elapsed) } : {}),
+    ...(series.wall ? { wall: pick(series.wall) } : {}),
     ...(last === undefined ? {} : { last }),
     logged: series.logged ?? series.length,
     leftOut,
     reduced: series.reduced === true || buckets !== null,
   };
+  return { reduced, ...smoothed };
 }
 
 /**
@@ -229,6 +266,8 @@ export function wantsLogScale(lines: readonly ChartLine[]): boolean {
  */
 export function buildChartModel(runs: readonly ChartRun[], series: readonly ChartSeriesInput[], options: ChartModelOptions = {}): ChartModel {
   const budget = options.budget === undefined ? CHART_POINT_BUDGET : options.budget;
+  // emaSmooth refuses a weight outside [0, 1).
+  const smoothing = options.smoothing ?? 0;
   const manyRuns = runs.length > 1;
   const metricNames: string[] = [];
   for (const s of series) if (!metricNames.includes(s.metric)) metricNames.push(s.metric);
@@ -243,7 +282,8 @@ export function buildChartModel(runs: readonly ChartRun[], series: readonly Char
     const lines: ChartLine[] = [];
     const notes: string[] = [];
     for (const input of inputs) {
-      const reduced = reduceForChart(input, input.reduced ? null : buckets);
+      // A series reduced already is smoothed over the points it kept.
+      const { reduced, smoothed } = reduceLine(input, input.reduced ? null : buckets, smoothing);
       const x = xColumn(reduced, xAxis);
       const leftOut = reduced.leftOut ?? {};
       const notFinite = Object.values(leftOut).reduce((sum, n) => sum + n, 0);
@@ -254,7 +294,7 @@ export function buildChartModel(runs: readonly ChartRun[], series: readonly Char
         notes.push(`${manyRuns ? `${runs[input.run]!.label} ` : ''}${input.metric}: not drawn (no ${X_AXIS_TITLES[xAxis]} recorded)`);
         continue;
       }
-      lines.push({ run: input.run, runLabel: runs[input.run]!.label, metric: input.metric, x: Array.from(x), value: Array.from(reduced.value), last: reduced.last ?? NaN, logged: reduced.logged ?? reduced.length, notFinite });
+      lines.push({ run: input.run, runLabel: runs[input.run]!.label, metric: input.metric, x: Array.from(x), value: Array.from(reduced.value), ...(smoothed ? { smoothed } : {}), last: reduced.last ?? NaN, logged: reduced.logged ?? reduced.length, notFinite });
     }
     if (lines.length === 0 && notes.length === 0) continue;
     const colorBy = manyRuns ? 'run' : 'series';

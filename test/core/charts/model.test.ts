@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { m4 } from '../../../core/src/format/downsample.js';
 import { paletteColor } from '../../../core/src/charts/colors.js';
+import { emaSmooth } from '../../../core/src/charts/smoothing.js';
 import { buildChartModel, bucketsPerSeries, chartRows, chartXAxis, elapsedColumn, liveChartModel, nonFiniteNote, plannedBuckets, reduceForChart, type ChartSeriesInput } from '../../../core/src/charts/model.js';
 import type { LivePayload, LiveSeries } from '../../../core/src/live/payload.js';
 
@@ -19,6 +20,13 @@ describe('chartXAxis()', () => {
     expect(chartXAxis([])).toBe('step');
     expect(chartXAxis(['loss'], 'epoch')).toBe('epoch');
     expect(chartXAxis(['sys/cpu_percent'], 'epoch')).toBe('elapsed');
+  });
+
+  it('puts every chart on a clock axis when the caller prefers one', () => {
+    for (const axis of ['elapsed', 'wall'] as const) {
+      expect(chartXAxis(['loss', 'val_loss'], axis)).toBe(axis);
+      expect(chartXAxis(['sys/cpu_percent'], axis)).toBe(axis);
+    }
   });
 });
 
@@ -40,6 +48,21 @@ describe('buildChartModel()', () => {
     expect(model.groups.map((g) => [g.group, g.xAxis, g.lines[0]!.x])).toEqual([['sys/cpu (%)', 'elapsed', [0.5, 5.5]], ['loss', 'epoch', [0, 1]]]);
   });
 
+  it('draws every chart over wall-clock time or seconds since the start when asked', () => {
+    const inputs = [
+      series(0, 'sys/cpu_percent', [10, 20], { elapsed: [0.5, 5.5], wall: [1_700_000_000_500, 1_700_000_005_500] }),
+      series(0, 'loss', [1, 0.5], { elapsed: [2, 4], wall: [1_700_000_002_000, 1_700_000_004_000] }),
+    ];
+    const wall = buildChartModel([runs[0]!], inputs, { xAxis: 'wall' });
+    expect(wall.groups.map((g) => [g.group, g.xAxis, g.lines[0]!.x])).toEqual([['sys/cpu (%)', 'wall', [1_700_000_000_500, 1_700_000_005_500]], ['loss', 'wall', [1_700_000_002_000, 1_700_000_004_000]]]);
+    const elapsed = buildChartModel([runs[0]!], inputs, { xAxis: 'elapsed' });
+    expect(elapsed.groups.map((g) => [g.xAxis, g.lines[0]!.x])).toEqual([['elapsed', [0.5, 5.5]], ['elapsed', [2, 4]]]);
+    // Resume marks are steps: not drawn on a clock axis.
+    expect(buildChartModel([{ id: 'a', label: 'a', resumeSteps: [1] }], inputs, { xAxis: 'wall' }).groups[1]!.resumes).toEqual([]);
+    const noWall = buildChartModel([runs[0]!], [series(0, 'loss', [1, 2])], { xAxis: 'wall' });
+    expect(noWall.groups[0]!.notes).toEqual(['loss: not drawn (no time recorded)']);
+  });
+
   it('says when a series has no column for its chart\'s axis instead of drawing it on the wrong one', () => {
     const model = buildChartModel([runs[0]!], [series(0, 'sys/cpu_percent', [10, 20])]);
     expect(model.groups[0]!.lines).toEqual([]);
@@ -55,6 +78,38 @@ describe('buildChartModel()', () => {
     expect(Math.max(...group.lines[0]!.value)).toBeGreaterThan(50);
     const once = m4(range(100_000), value, 100_000, bucketsPerSeries(3, 1200));
     expect(group.lines[0]!.x).toEqual(once.x);
+  });
+
+  it('smooths each line only when asked, the raw values kept beside the smoothed ones', () => {
+    const raw = buildChartModel([runs[0]!], [series(0, 'loss', [1, 2, 3])]);
+    expect(raw.groups[0]!.lines[0]).not.toHaveProperty('smoothed');
+    expect(buildChartModel([runs[0]!], [series(0, 'loss', [1, 2, 3])], { smoothing: 0 }).groups[0]!.lines[0]).not.toHaveProperty('smoothed');
+    const line = buildChartModel([runs[0]!], [series(0, 'loss', [1, NaN, 2, 3])], { smoothing: 0.5 }).groups[0]!.lines[0]!;
+    expect(line.value).toEqual([1, 2, 3]);
+    expect(line.x).toEqual([0, 2, 3]);
+    // As emaSmooth([1, 2, 3], 0.5): the NaN neither drawn nor counted in the average.
+    expect(line.smoothed![0]).toBe(1);
+    expect(line.smoothed![1]).toBeCloseTo(5 / 3, 12);
+    expect(line.smoothed![2]).toBeCloseTo(17 / 7, 12);
+    expect(() => buildChartModel([runs[0]!], [series(0, 'loss', [1])], { smoothing: 1 })).toThrow(RangeError);
+  });
+
+  // Smoothing the M4-kept points instead would give a curve that changes with the point budget
+  // (and is dragged about by the extremes M4 keeps).
+  it('smooths the full-resolution values before M4 picks the points: the curve does not depend on the budget', () => {
+    const value = range(50_000).map((i) => Math.sin(i / 300) + ((i * 7919) % 13) / 13);
+    const full = emaSmooth(value, 0.9);
+    const smoothedAt = (budget: number) => {
+      const line = buildChartModel([runs[0]!], [series(0, 'loss', value)], { budget, smoothing: 0.9 }).groups[0]!.lines[0]!;
+      expect(line.x.length).toBeLessThan(value.length);
+      return new Map(line.x.map((x, i) => [x, line.smoothed![i]!]));
+    };
+    const small = smoothedAt(400);
+    const large = smoothedAt(4000);
+    for (const [x, smoothed] of small) expect(smoothed).toBe(full[x]);
+    const shared = [...small.keys()].filter((x) => large.has(x));
+    expect(shared.length).toBeGreaterThan(10);
+    for (const x of shared) expect(large.get(x)).toBe(small.get(x));
   });
 
   it('draws NaN and ±Infinity nowhere and says how many were left out, by kind', () => {
