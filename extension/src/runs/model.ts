@@ -1,8 +1,9 @@
 /**
- * The runs panel's model: which notebook, the query, the sort, the metric value shown, the
- * selection, the comparison and the details of one run, polling (the settings' interval while
- * the panel is visible, nothing while it is hidden, slower for the hub and slower still after
- * hub errors), every store read (through `ExperimentStore`) and every hub read (through an
+ * The runs model of the side panel and of the dashboard: which notebooks (one for the panel, any
+ * number for the dashboard), the query, the sort, the metric value shown, the selection, the
+ * comparison and the details of one run, polling (the settings' interval while visible, nothing
+ * while hidden, slower for the hub and slower still after hub errors), every store read (through
+ * `ExperimentStore`, each run's in its own notebook's store) and every hub read (through an
  * `ITeamRuns`). It emits signals; the widgets only show what it holds and forward user actions.
  */
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -10,10 +11,10 @@ import { columnsOf, hasTags, matchesQuery, parseQuery, QueryError, runField, sor
 import { COMPARE_POINTS } from '../hub/hubSource.js';
 import type { ExperimentStore } from '../store/experimentStore.js';
 import type { HubStatus, INotebookRuns, IRunsPanel, ITeamRuns } from '../tokens.js';
-import { localRows, mergeRows, pointsSignature, stateSignature, type KernelState, type PanelRow } from './panelRows.js';
+import { mergeRows, notebooksRows, pointsSignature, stateSignature, type KernelState, type PanelRow } from './panelRows.js';
 import { TeamFeed } from './teamFeed.js';
 
-/** The notebook the panel follows. */
+/** A notebook the model follows. */
 export interface PanelNotebook {
   readonly path: string;
   readonly runs: INotebookRuns;
@@ -26,7 +27,17 @@ export interface RunsPanelModelOptions {
   now?: () => number;
   /** True while the browser tab is in the background: polls are skipped then. */
   pageHidden?: () => boolean;
+  /**
+   * The comparison follows the selection (the dashboard): drawn again as runs are selected,
+   * deselected or filtered out, its runs in the order they were selected, so that re-sorting the
+   * table keeps each run's colour. Off (the panel): the selection is compared on request, in
+   * table order.
+   */
+  followSelection?: boolean;
 }
+
+/** The most runs compared at once unless set otherwise: more selected are left out, and the comparison says how many. */
+export const COMPARE_LIMIT = 50;
 
 /** A live run's comparison and details are read again at most this often; a new status or params redraws at once. */
 export const LIVE_REFRESH_MS = 5_000;
@@ -38,10 +49,12 @@ export interface QueryProblem {
   position: number;
 }
 
-/** The runs being compared, in table order, with their series (from the store or the hub). */
+/** The runs being compared (in table order, or selection order when following the selection), with their series (from the store or the hub). */
 export interface Comparison {
   rows: PanelRow[];
   series: Array<Map<string, Series>>;
+  /** Selected runs left out because more than `compareLimit` were selected. */
+  omitted: number;
 }
 
 /** One selected run: its row and its captured output (null for a team run: its output stays on the hub). */
@@ -51,7 +64,7 @@ export interface RunDetails {
 }
 
 export class RunsPanelModel implements IRunsPanel {
-  private _notebook: PanelNotebook | null = null;
+  private _notebooks: PanelNotebook[] = [];
   private _queryText = '';
   private parsed: QueryNode | null = null;
   private _queryProblem: QueryProblem | null = null;
@@ -67,8 +80,14 @@ export class RunsPanelModel implements IRunsPanel {
   private queryTimer: ReturnType<typeof setTimeout> | null = null;
 
   private _comparison: Comparison | null = null;
-  private compared: { ids: string[]; state: string; points: string; drawnAt: number } | null = null;
+  private compared: { ids: string[]; omitted: number; state: string; points: string; drawnAt: number } | null = null;
   private comparing = false;
+  /** The selection changed while a comparison was read: follow it once that read is done. */
+  private resync = false;
+  /** The series of the runs last compared, by id, with the points signature they were read at. */
+  private seriesCache = new Map<string, { points: string; series: Map<string, Series> }>();
+  private _compareMinimum = 2;
+  private _compareLimit = COMPARE_LIMIT;
   /** Bumped whenever the comparison is cleared, so a read still under way is dropped. */
   private compareToken = 0;
   private _details: RunDetails | null = null;
@@ -85,9 +104,11 @@ export class RunsPanelModel implements IRunsPanel {
   private readonly store: RunsPanelModelOptions['store'];
   private readonly now: () => number;
   private readonly pageHidden: () => boolean;
+  private readonly followSelection: boolean;
 
   constructor(options: RunsPanelModelOptions) {
     this.store = options.store;
+    this.followSelection = options.followSelection ?? false;
     this.now = options.now ?? Date.now;
     this.pageHidden = options.pageHidden ?? (() => typeof document !== 'undefined' && document.hidden);
     this.team = new TeamFeed(this.now, () => this.update());
@@ -104,14 +125,19 @@ export class RunsPanelModel implements IRunsPanel {
     return this._detailsChanged;
   }
 
+  /** The notebook followed (the first of several), else null. */
   get notebook(): PanelNotebook | null {
-    return this._notebook;
+    return this._notebooks[0] ?? null;
+  }
+  /** Every notebook followed, in the order given. */
+  get notebooks(): readonly PanelNotebook[] {
+    return this._notebooks;
   }
   /** The rows shown: filtered, sorted. */
   get rows(): readonly PanelRow[] {
     return this._rows;
   }
-  /** Every row (the notebook's, then the team's not already among them). */
+  /** Every row (the notebooks', then the team's not already among them). */
   get allRows(): readonly PanelRow[] {
     return this._allRows;
   }
@@ -142,6 +168,29 @@ export class RunsPanelModel implements IRunsPanel {
   }
   get comparison(): Comparison | null {
     return this._comparison;
+  }
+  /** The fewest selected runs that make a comparison (2 for the panel; 1 for the dashboard, which charts one run too). */
+  get compareMinimum(): number {
+    return this._compareMinimum;
+  }
+  set compareMinimum(count: number) {
+    this._compareMinimum = Math.max(1, Math.trunc(count) || 1);
+    if (this.followSelection) this.syncComparison();
+  }
+  /** The most runs compared at once; more selected are left out (`Comparison.omitted`). */
+  get compareLimit(): number {
+    return this._compareLimit;
+  }
+  set compareLimit(count: number) {
+    this._compareLimit = Math.max(1, Math.trunc(count) || 1);
+    if (this.followSelection) this.syncComparison();
+  }
+  /**
+   * The runs a comparison holds now, or would hold (selected and shown, in comparison order, at
+   * most `compareLimit`): a run's place here is its colour in every chart and table of the view.
+   */
+  get comparedIds(): readonly string[] {
+    return this.rowsToCompare().rows.map((row) => row.record.id);
   }
   get details(): RunDetails | null {
     return this._details;
@@ -176,14 +225,25 @@ export class RunsPanelModel implements IRunsPanel {
 
   /** Follows this notebook (null: none is current); selection, comparison and details start over. */
   setNotebook(notebook: PanelNotebook | null): void {
-    if (this._notebook?.runs === notebook?.runs && this._notebook?.path === notebook?.path) return;
-    this._notebook?.runs.changed.disconnect(this.update, this);
-    this._notebook = notebook;
+    const notebooks = notebook ? [notebook] : [];
+    if (sameNotebooks(this._notebooks, notebooks)) return;
     this._selected.clear();
     this.clearComparison();
-    notebook?.runs.changed.connect(this.update, this);
+    this.setNotebooks(notebooks);
+  }
+
+  /**
+   * Follows these notebooks at once (the dashboard); the selection keeps the runs still there.
+   * Each new notebook's store is read when the model is visible.
+   */
+  setNotebooks(notebooks: readonly PanelNotebook[]): void {
+    if (sameNotebooks(this._notebooks, notebooks)) return;
+    const before = this._notebooks;
+    for (const notebook of before) notebook.runs.changed.disconnect(this.update, this);
+    this._notebooks = [...notebooks];
+    for (const notebook of this._notebooks) notebook.runs.changed.connect(this.update, this);
     this.update();
-    if (notebook && this.visible) void notebook.runs.refresh();
+    if (this.visible) for (const notebook of this._notebooks) if (!before.some((old) => old.runs === notebook.runs)) void notebook.runs.refresh();
   }
 
   /** The panel was shown or hidden: polls run only while it is visible. */
@@ -193,10 +253,10 @@ export class RunsPanelModel implements IRunsPanel {
     if (visible) void this.refresh();
   }
 
-  /** Reads the notebook's store, and the hub when the team's runs are shown and a read is due. */
+  /** Reads the notebooks' stores, and the hub when the team's runs are shown and a read is due. */
   async refresh(options: { team?: boolean } = {}): Promise<void> {
     const team = options.team ?? true;
-    await Promise.all([this._notebook?.runs.refresh(), team ? this.team.refresh(this.teamQuery()) : undefined]);
+    await Promise.all([...this._notebooks.map((notebook) => notebook.runs.refresh()), team ? this.team.refresh(this.teamQuery()) : undefined]);
   }
 
   /** Filters with the query language; a bad query keeps the last good filter and says where it broke. */
@@ -225,6 +285,14 @@ export class RunsPanelModel implements IRunsPanel {
     this.update();
   }
 
+  /** Sorts by a column in a given direction (a restored view). */
+  setSort(column: string, descending: boolean): void {
+    if (this._sortColumn === column && this._descending === descending) return;
+    this._sortColumn = column;
+    this._descending = descending;
+    this.update();
+  }
+
   set metricStat(stat: MetricStat) {
     this._metricStat = stat;
     this.update();
@@ -232,26 +300,27 @@ export class RunsPanelModel implements IRunsPanel {
 
   /** Selects or deselects one run. */
   setSelected(id: string, selected: boolean): void {
+    if (selected === this._selected.has(id)) return;
     if (selected) this._selected.add(id);
     else this._selected.delete(id);
     // A comparison of runs no longer selected is stale (one still being read checks for itself).
-    if (this.compared && this.compared.ids.some((compared) => !this._selected.has(compared))) this.clearComparison();
+    if (!this.followSelection && this.compared && this.compared.ids.some((compared) => !this._selected.has(compared))) this.clearComparison();
     this.update();
   }
 
-  /** Selects exactly these runs. */
+  /** Selects exactly these runs (in this order). */
   select(ids: readonly string[]): void {
     this._selected.clear();
     for (const id of ids) this._selected.add(id);
-    this.clearComparison();
+    if (!this.followSelection) this.clearComparison();
     this.update();
   }
 
-  /** Compares the selected runs, in table order: local series from the store, remote ones from the hub. */
+  /** Compares the selected runs (at most `compareLimit`): local series from each run's store, remote ones from the hub. */
   async compareSelected(): Promise<void> {
-    const rows = this._rows.filter((row) => this._selected.has(row.record.id));
-    if (rows.length < 2) return;
-    await this.drawComparison(rows);
+    const { rows, omitted } = this.rowsToCompare();
+    if (rows.length < this._compareMinimum) return;
+    await this.drawComparison(rows, omitted);
   }
 
   clearComparison(): void {
@@ -259,6 +328,7 @@ export class RunsPanelModel implements IRunsPanel {
     const had = this._comparison !== null || this.compared !== null;
     this._comparison = null;
     this.compared = null;
+    this.seriesCache = new Map();
     if (had) this._comparisonChanged.emit(null);
   }
 
@@ -290,12 +360,11 @@ export class RunsPanelModel implements IRunsPanel {
     }, QUERY_DEBOUNCE_MS);
   }
 
-  /** Recomputes the rows from the notebook's runs and the team's, then follows the comparison and details. */
+  /** Recomputes the rows from the notebooks' runs and the team's, then follows the comparison and details. */
   private update(): void {
     if (this.disposed) return;
     const nowMs = this.now();
-    const notebook = this._notebook;
-    const local = notebook ? localRows(notebook.runs, nowMs, notebook.kernel()) : [];
+    const local = notebooksRows(this._notebooks, nowMs);
     const matching = local.filter((row) => matchesQuery(this.parsed, (field) => runField(row, field)));
     // The hub filtered its runs with the same query (compiled to SQL).
     this._allRows = mergeRows(local, this.team.runs, nowMs);
@@ -305,33 +374,76 @@ export class RunsPanelModel implements IRunsPanel {
     this._columns = { params, metrics, tags: this._allRows.some((row) => hasTags(row.record)) };
     this.dropUnknownSelection();
     this._changed.emit();
-    this.followComparison();
+    if (this.followSelection) this.syncComparison();
+    else this.followComparison();
     this.followDetails();
   }
 
+  /** Forgets selected runs that are gone; not while a notebook's store is still being read for the first time (a restored selection waits for it). */
   private dropUnknownSelection(): void {
-    for (const id of [...this._selected]) if (!this._allRows.some((row) => row.record.id === id)) this._selected.delete(id);
+    if (this._notebooks.some((notebook) => !notebook.runs.loaded)) return;
+    const known = new Set(this._allRows.map((row) => row.record.id));
+    for (const id of [...this._selected]) if (!known.has(id)) this._selected.delete(id);
   }
 
-  private async drawComparison(rows: PanelRow[]): Promise<void> {
-    const notebook = this._notebook;
+  /** The selected runs shown (in comparison order), at most `compareLimit`, and how many selected ones that leaves out. */
+  private rowsToCompare(): { rows: PanelRow[]; omitted: number } {
+    let rows: PanelRow[];
+    if (this.followSelection) {
+      const shown = new Map(this._rows.map((row) => [row.record.id, row] as const));
+      rows = [...this._selected].map((id) => shown.get(id)).filter((row): row is PanelRow => row !== undefined);
+    } else rows = this._rows.filter((row) => this._selected.has(row.record.id));
+    return { rows: rows.slice(0, this._compareLimit), omitted: Math.max(0, rows.length - this._compareLimit) };
+  }
+
+  /** Following the selection: draws the runs that should be compared now, unless they are the ones drawn (then only follows their changes). */
+  private syncComparison(): void {
+    if (this.disposed) return;
+    const { rows, omitted } = this.rowsToCompare();
+    if (rows.length < this._compareMinimum) {
+      this.clearComparison();
+      return;
+    }
+    if (this.comparing) {
+      this.resync = true;
+      return;
+    }
+    if (this.compared && this.compared.omitted === omitted && sameIds(this.compared.ids, rows)) this.followComparison();
+    else void this.drawComparison(rows, omitted);
+  }
+
+  private async drawComparison(rows: PanelRow[], omitted: number): Promise<void> {
     const token = this.compareToken;
+    const cache = this.seriesCache;
     this.comparing = true;
     try {
-      const series = await Promise.all(rows.map((row) => this.readSeries(notebook, row)));
+      const read = await Promise.all(rows.map((row) => this.seriesOf(row, cache)));
       // Cleared meanwhile (deselected, another notebook, disposed): this comparison is not wanted.
       if (token !== this.compareToken || this.disposed || rows.some((row) => !this._selected.has(row.record.id))) return;
-      this.compared = { ids: rows.map((row) => row.record.id), state: stateSignature(rows), points: pointsSignature(rows), drawnAt: this.now() };
-      this._comparison = { rows, series };
+      if (this.followSelection && !sameIds(rows.map((row) => row.record.id), this.rowsToCompare().rows)) return;
+      this.compared = { ids: rows.map((row) => row.record.id), omitted, state: stateSignature(rows), points: pointsSignature(rows), drawnAt: this.now() };
+      this.seriesCache = new Map(rows.flatMap((row, i) => (read[i]!.fresh ? [[row.record.id, { points: pointsSignature([row]), series: read[i]!.series }] as const] : [])));
+      this._comparison = { rows, series: read.map((r) => r.series), omitted };
       this._comparisonChanged.emit(this._comparison);
     } finally {
       this.comparing = false;
+      if (this.resync) {
+        this.resync = false;
+        this.syncComparison();
+      }
     }
   }
 
-  private readSeries(notebook: PanelNotebook | null, row: PanelRow): Promise<Map<string, Series>> {
-    const read = row.remote ? this.team.series(row.record.id, COMPARE_POINTS) : notebook ? this.store.readSeries(notebook.path, row.record.id) : undefined;
-    return (read ?? Promise.resolve(new Map<string, Series>())).catch(() => new Map<string, Series>());
+  /** A compared run's series: as last read while its points have not moved, else read again (a failed read is not kept). */
+  private async seriesOf(row: PanelRow, cache: ReadonlyMap<string, { points: string; series: Map<string, Series> }>): Promise<{ series: Map<string, Series>; fresh: boolean }> {
+    const cached = cache.get(row.record.id);
+    if (cached && cached.points === pointsSignature([row])) return { series: cached.series, fresh: true };
+    const read = row.remote ? this.team.series(row.record.id, COMPARE_POINTS) : row.notebook !== null ? this.store.readSeries(row.notebook, row.record.id) : undefined;
+    if (!read) return { series: new Map(), fresh: false };
+    return read.then(
+      (series: Map<string, Series>) => ({ series, fresh: true }),
+      () => ({ series: new Map<string, Series>(), fresh: false }),
+    );
   }
 
   /** Reads a compared run's series again when it changed: at once for a new status or params, now and then for new points. */
@@ -339,17 +451,16 @@ export class RunsPanelModel implements IRunsPanel {
     if (!this.compared || this.comparing) return;
     const byId = new Map(this._allRows.map((row) => [row.record.id, row] as const));
     const rows = this.compared.ids.map((id) => byId.get(id)).filter((row): row is PanelRow => row !== undefined);
-    if (rows.length < 2) return;
+    if (rows.length < this._compareMinimum) return;
     if (pointsSignature(rows) === this.compared.points) return;
     if (stateSignature(rows) === this.compared.state && this.now() - this.compared.drawnAt < LIVE_REFRESH_MS) return;
-    void this.drawComparison(rows);
+    void this.drawComparison(rows, this.compared.omitted);
   }
 
   /** One run selected: its details, read again when it changes (a running run's output now and then). */
   private followDetails(): void {
     const row = this._selected.size === 1 ? this._allRows.find((r) => this._selected.has(r.record.id)) : undefined;
-    const notebook = this._notebook;
-    if (!row || (!row.remote && !notebook)) {
+    if (!row || (!row.remote && row.notebook === null)) {
       this.detailed = null;
       if (this._details) {
         this._details = null;
@@ -362,7 +473,7 @@ export class RunsPanelModel implements IRunsPanel {
     const stale = !row.remote && row.status === 'running' && nowMs - (this.detailed?.readAt ?? 0) >= LIVE_REFRESH_MS;
     if (this.detailed?.id === row.record.id && this.detailed.signature === signature && !stale) return;
     this.detailed = { id: row.record.id, signature, readAt: nowMs };
-    this._details = { row, output: row.remote ? null : this.store.readOutput(notebook!.path, row.record.id) };
+    this._details = { row, output: row.remote || row.notebook === null ? null : this.store.readOutput(row.notebook, row.record.id) };
     this._detailsChanged.emit(this._details);
   }
 
@@ -378,4 +489,12 @@ export class RunsPanelModel implements IRunsPanel {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+function sameNotebooks(a: readonly PanelNotebook[], b: readonly PanelNotebook[]): boolean {
+  return a.length === b.length && a.every((notebook, i) => notebook.runs === b[i]!.runs && notebook.path === b[i]!.path);
+}
+
+function sameIds(ids: readonly string[], rows: readonly PanelRow[]): boolean {
+  return ids.length === rows.length && ids.every((id, i) => id === rows[i]!.record.id);
 }

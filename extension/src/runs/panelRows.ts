@@ -1,7 +1,7 @@
 /**
- * The runs panel's rows: the notebook's own runs (status from the store, the kernel and its
- * restarts) and the team hub's (status as the hub shows it, marked remote), merged into one
- * list. Pure: no store, no fetch, no DOM.
+ * The runs panel's rows: the notebooks' own runs (status from the store, the kernel and its
+ * restarts, each row knowing its notebook) and the team hub's (status as the hub shows it, marked
+ * remote), merged into one list. Pure: no store, no fetch, no DOM.
  */
 import { rowFor, type KernelRestart, type RunRow } from 'trainbook/core';
 import type { INotebookRuns, RemoteOrigin, RemoteRun } from '../tokens.js';
@@ -18,17 +18,36 @@ export interface PanelRow extends RunRow {
   remote: RemoteOrigin | null;
   /** The archive name of a local run kept with `trainbook archive`, else null. */
   archive: string | null;
+  /** The path of the notebook whose store holds the run (its series and output are read there); null for a team run. */
+  notebook: string | null;
 }
 
-/** The notebook's own runs as rows. */
-export function localRows(runs: Pick<INotebookRuns, 'records' | 'archiveOf'>, nowMs: number, kernel: KernelState): PanelRow[] {
-  return runs.records.map((record) => ({ ...rowFor(record, nowMs, kernel.running, kernel.restart), remote: null, archive: runs.archiveOf(record.id) }));
+/** One notebook's own runs as rows. */
+export function localRows(runs: Pick<INotebookRuns, 'records' | 'archiveOf'>, nowMs: number, kernel: KernelState, notebook: string): PanelRow[] {
+  return runs.records.map((record) => ({ ...rowFor(record, nowMs, kernel.running, kernel.restart), remote: null, archive: runs.archiveOf(record.id), notebook }));
+}
+
+/**
+ * The runs of several notebooks, in the notebooks' order. A run keeps its id everywhere, so a run
+ * found in two stores (a copied store) is shown once, from the first notebook that holds it.
+ */
+export function notebooksRows(notebooks: ReadonlyArray<{ path: string; runs: Pick<INotebookRuns, 'records' | 'archiveOf'>; kernel(): KernelState }>, nowMs: number): PanelRow[] {
+  const seen = new Set<string>();
+  const rows: PanelRow[] = [];
+  for (const notebook of notebooks) {
+    for (const row of localRows(notebook.runs, nowMs, notebook.kernel(), notebook.path)) {
+      if (seen.has(row.record.id)) continue;
+      seen.add(row.record.id);
+      rows.push(row);
+    }
+  }
+  return rows;
 }
 
 /** A team run as a row: the hub's status (it judges heartbeats by its own clock), the duration as for local runs. */
 export function remoteRow(run: RemoteRun, nowMs: number): PanelRow {
   const row = rowFor(run.record, nowMs, null);
-  return { ...row, status: run.status, remote: run.remote, archive: null };
+  return { ...row, status: run.status, remote: run.remote, archive: null, notebook: null };
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The runs panel's widget: the query box, the bar (compare, refresh, metric value, team), the
+ * The runs panel's widget: the query box, the bar (compare, refresh, metric value, team, open the
+ * dashboard), the
  * table of runs (status, run, where (for team runs), experiment, start, duration, tags, params,
  * metrics) and below it one run's details or the comparison. It renders what the
  * `RunsPanelModel` holds and forwards every user action to it.
@@ -23,6 +24,8 @@ export interface RunsPanelOptions {
   trans: TranslationBundle;
   /** A local run's row was clicked: go to the cell that made it. */
   openCell: (cellId: string) => void;
+  /** Opens the runs dashboard (the plugin runs `trainbook:open-dashboard`); no button without it. */
+  openDashboard?: () => void;
 }
 
 export class RunsPanel extends Widget {
@@ -33,6 +36,7 @@ export class RunsPanel extends Widget {
   private readonly compareButton = el('button', 'tb-RunsPanel-compare jp-mod-styled jp-mod-accept');
   private readonly refreshButton = el('button', 'tb-RunsPanel-refresh jp-mod-styled');
   private readonly teamButton = el('button', 'tb-RunsPanel-team jp-mod-styled');
+  private readonly dashboardButton = el('button', 'tb-RunsPanel-dashboard jp-mod-styled');
   private readonly statChoice = el('select', 'tb-RunsPanel-stat jp-mod-styled');
   private readonly summary = el('div', 'tb-RunsPanel-summary');
   private readonly teamLine = el('div', 'tb-RunsPanel-teamLine');
@@ -66,6 +70,11 @@ export class RunsPanel extends Widget {
     this.teamButton.addEventListener('click', () => {
       model.showTeam = !model.showTeam;
     });
+    this.dashboardButton.textContent = trans.__('Open dashboard');
+    this.dashboardButton.title = trans.__('Compare these runs in the runs dashboard, a tab of its own');
+    const { openDashboard } = options;
+    this.dashboardButton.hidden = openDashboard === undefined;
+    this.dashboardButton.addEventListener('click', () => openDashboard?.());
     const statLabels: Record<MetricStat, string> = { last: trans.__('last value'), min: trans.__('min value'), max: trans.__('max value') };
     for (const stat of METRIC_STATS) this.statChoice.append(new Option(statLabels[stat], stat));
     this.statChoice.setAttribute('aria-label', trans.__('Metric value shown and sorted'));
@@ -74,7 +83,7 @@ export class RunsPanel extends Widget {
       model.metricStat = this.statChoice.value as MetricStat;
     });
     const bar = el('div', 'tb-RunsPanel-bar');
-    bar.append(this.compareButton, this.refreshButton, this.statChoice, this.teamButton);
+    bar.append(this.compareButton, this.refreshButton, this.statChoice, this.teamButton, this.dashboardButton);
     const tableWrap = el('div', 'tb-RunsPanel-tableWrap');
     tableWrap.append(this.table);
     this.teamLine.hidden = true;
@@ -83,6 +92,7 @@ export class RunsPanel extends Widget {
     model.comparisonChanged.connect((_, comparison) => {
       if (comparison) void this.compare.show(comparison.rows.map((row) => row.record), comparison.series);
       else this.compare.clear();
+      this.renderSummary();
     }, this);
     model.detailsChanged.connect((_, details) => {
       if (details) void this.details.show(details.row, details.output);
@@ -120,20 +130,15 @@ export class RunsPanel extends Widget {
     this.renderQueryProblem();
     this.renderTeam();
     const count = model.selected.size;
-    this.compareButton.disabled = count < 2;
-    this.compareButton.textContent = count >= 2 ? trans.__('Compare %1', count) : trans.__('Compare');
+    const enough = count >= model.compareMinimum;
+    this.compareButton.disabled = !enough;
+    this.compareButton.textContent = enough ? trans.__('Compare %1', count) : trans.__('Compare');
+    this.renderSummary();
     if (!notebook && model.allRows.length === 0) {
       this.table.replaceChildren();
-      this.summary.textContent = '';
       return;
     }
     const rows = model.rows;
-    const all = model.allRows.length;
-    const notes = [trans._n('%2 of %1 run', '%2 of %1 runs', all, rows.length)];
-    const problems = notebook?.runs.problems.length ?? 0;
-    if (problems > 0) notes.push(trans.__('%1 unreadable', problems));
-    if (notebook?.runs.error) notes.push(trans.__('Could not read the runs: %1', notebook.runs.error));
-    this.summary.textContent = notes.join(' · ');
     this.node.dataset.runs = String(rows.length);
 
     const columns = this.columns();
@@ -152,6 +157,23 @@ export class RunsPanel extends Widget {
     const tbody = el('tbody');
     for (const row of rows) tbody.append(this.rowNode(row, columns));
     this.table.replaceChildren(thead, tbody);
+  }
+
+  /** How many runs are shown of how many, what could not be read, and the selected runs left out of the comparison. */
+  private renderSummary(): void {
+    const { model, trans } = this;
+    const notebook = model.notebook;
+    if (!notebook && model.allRows.length === 0) {
+      this.summary.textContent = '';
+      return;
+    }
+    const notes = [trans._n('%2 of %1 run', '%2 of %1 runs', model.allRows.length, model.rows.length)];
+    const problems = notebook?.runs.problems.length ?? 0;
+    if (problems > 0) notes.push(trans.__('%1 unreadable', problems));
+    if (notebook?.runs.error) notes.push(trans.__('Could not read the runs: %1', notebook.runs.error));
+    const omitted = model.comparison?.omitted ?? 0;
+    if (omitted > 0) notes.push(trans._n('%1 selected run not compared (at most %2 at once)', '%1 selected runs not compared (at most %2 at once)', omitted, model.compareLimit));
+    this.summary.textContent = notes.join(' · ');
   }
 
   private columns(): Column[] {

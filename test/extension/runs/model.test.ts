@@ -21,22 +21,28 @@ interface Recorded {
   lr: number;
 }
 
-/** A Jupyter root with nb.ipynb and three finished runs in its store (loss = lr * (5 - step)). */
-async function notebookWithRuns(lrs = [0.1, 0.2, 0.3]): Promise<{ root: string; store: ExperimentStore; runs: Recorded[] }> {
-  const root = tempDir();
-  fs.writeFileSync(path.join(root, 'nb.ipynb'), '{}');
+/** Finished runs in `notebook`'s store under `root`, one per lr, each with `steps` points (loss = lr * (5 - step)). */
+async function recordRuns(root: string, notebook: string, lrs: number[], steps = 5): Promise<Recorded[]> {
+  fs.writeFileSync(path.join(root, notebook), '{}');
   const runs: Recorded[] = [];
   for (const lr of lrs) {
-    const run = init({ dir: path.join(root, 'nb.trainbook'), notebook: 'nb.ipynb', git: false, display: false, systemMetrics: false, name: `lr-${lr}`, params: { lr } });
-    for (let step = 0; step < 5; step++) run.log({ loss: lr * (5 - step) }, { step });
+    const run = init({ dir: path.join(root, notebook.replace(/\.ipynb$/, '.trainbook')), notebook, git: false, display: false, systemMetrics: false, name: `lr-${lr}`, params: { lr } });
+    for (let step = 0; step < steps; step++) run.log({ loss: lr * (5 - step) }, { step });
     await run.finish();
     runs.push({ id: run.id, lr });
   }
+  return runs;
+}
+
+/** A Jupyter root with nb.ipynb and three finished runs in its store (loss = lr * (5 - step)). */
+async function notebookWithRuns(lrs = [0.1, 0.2, 0.3]): Promise<{ root: string; store: ExperimentStore; runs: Recorded[] }> {
+  const root = tempDir();
+  const runs = await recordRuns(root, 'nb.ipynb', lrs);
   return { root, store: new ExperimentStore(fakeContents(root)), runs };
 }
 
-function notebookOf(store: ExperimentStore): PanelNotebook {
-  return { path: 'nb.ipynb', runs: new NotebookRuns(store, 'nb.ipynb'), kernel: () => ({ running: false, restart: null }) };
+function notebookOf(store: ExperimentStore, notebook = 'nb.ipynb'): PanelNotebook {
+  return { path: notebook, runs: new NotebookRuns(store, notebook), kernel: () => ({ running: false, restart: null }) };
 }
 
 /** A panel model following nb.ipynb, its runs read once. */
@@ -96,6 +102,134 @@ describe('RunsPanelModel', () => {
       expect(model.rows.map((row) => row.record.id)).toEqual(runs.map((r) => r.id).reverse());
       expect(model.rows.every((row) => row.remote === null && row.status === 'completed')).toBe(true);
       expect(model.columns).toEqual({ params: ['lr'], metrics: ['loss'], tags: false });
+    });
+  });
+
+  describe('#setNotebooks()', () => {
+    /** Two notebooks in one root: a.ipynb (lr 0.1, 0.2; 5 points each) and b.ipynb (lr 0.3; 8 points). */
+    async function twoNotebooks(options: { followSelection?: boolean } = {}) {
+      const root = tempDir();
+      const a = await recordRuns(root, 'a.ipynb', [0.1, 0.2]);
+      const b = await recordRuns(root, 'b.ipynb', [0.3], 8);
+      const store = new ExperimentStore(fakeContents(root));
+      const model = new RunsPanelModel({ store, ...options });
+      const notebooks = [notebookOf(store, 'a.ipynb'), notebookOf(store, 'b.ipynb')];
+      model.setNotebooks(notebooks);
+      await Promise.all(notebooks.map((notebook) => notebook.runs.refresh()));
+      return { model, a, b, root, store, notebooks };
+    }
+
+    it("shows every notebook's runs, each row with its notebook, and sorts across them", async () => {
+      const { model, a, b } = await twoNotebooks();
+      const notebookOfRow = Object.fromEntries(model.rows.map((row) => [row.record.id, row.notebook]));
+      expect(notebookOfRow).toEqual({ [a[0]!.id]: 'a.ipynb', [a[1]!.id]: 'a.ipynb', [b[0]!.id]: 'b.ipynb' });
+      model.sortBy('param:lr');
+      expect(model.rows.map((row) => row.record.id)).toEqual([a[0]!.id, a[1]!.id, b[0]!.id]);
+      model.setQuery('lr > 0.15');
+      expect(model.rows.map((row) => row.notebook)).toEqual(['a.ipynb', 'b.ipynb']);
+      expect(model.notebooks.map((notebook) => notebook.path)).toEqual(['a.ipynb', 'b.ipynb']);
+    });
+
+    it("compares runs of two notebooks, each run's series read from its own notebook's store", async () => {
+      const { model, a, b } = await twoNotebooks();
+      model.select([a[0]!.id, b[0]!.id]);
+      await model.compareSelected();
+      const lengths = model.comparison!.rows.map((row, i) => [row.notebook, model.comparison!.series[i]!.get('loss')!.length]);
+      expect(lengths).toEqual(expect.arrayContaining([['a.ipynb', 5], ['b.ipynb', 8]]));
+      expect(model.comparison!.omitted).toBe(0);
+    });
+
+    it('shows a run found in two stores (a copied store) once, from the first notebook', async () => {
+      const { root, a, store } = await twoNotebooks();
+      fs.cpSync(path.join(root, 'a.trainbook'), path.join(root, 'c.trainbook'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'c.ipynb'), '{}');
+      const model = new RunsPanelModel({ store });
+      const notebooks = [notebookOf(store, 'c.ipynb'), notebookOf(store, 'a.ipynb')];
+      model.setNotebooks(notebooks);
+      await Promise.all(notebooks.map((notebook) => notebook.runs.refresh()));
+      expect(model.allRows.map((row) => [row.record.id, row.notebook]).sort()).toEqual(a.map((run) => [run.id, 'c.ipynb']).sort());
+    });
+
+    it('keeps the selection of runs still there when the notebooks change, and waits for a store read before dropping any', async () => {
+      const { model, a, b, store, notebooks } = await twoNotebooks();
+      model.select([a[0]!.id, b[0]!.id]);
+      model.setNotebooks([notebooks[0]!]);
+      expect([...model.selected]).toEqual([a[0]!.id]);
+      // A notebook not read yet: the selection of its runs is held until its store answers.
+      const fresh = notebookOf(store, 'b.ipynb');
+      model.setNotebooks([notebooks[0]!, fresh]);
+      model.select([a[0]!.id, b[0]!.id, '20261120-100000000-gone0']);
+      expect(model.selected.size).toBe(3);
+      await fresh.runs.refresh();
+      expect([...model.selected]).toEqual([a[0]!.id, b[0]!.id]);
+    });
+  });
+
+  describe('#compareMinimum and #compareLimit', () => {
+    it('compares one run when the minimum is 1, and at most the limit, saying how many it left out', async () => {
+      const { model, runs } = await panelOn([0.1, 0.2, 0.3]);
+      model.compareMinimum = 1;
+      model.setSelected(runs[0]!.id, true);
+      await model.compareSelected();
+      expect(model.comparison!.rows.map((row) => row.record.id)).toEqual([runs[0]!.id]);
+      model.compareLimit = 2;
+      model.select(runs.map((run) => run.id));
+      await model.compareSelected();
+      // Table order (newest first): the two newest are drawn, the oldest left out.
+      expect(model.comparison!.rows.map((row) => row.record.id)).toEqual([runs[2]!.id, runs[1]!.id]);
+      expect(model.comparison!.omitted).toBe(1);
+      expect(model.comparedIds).toEqual([runs[2]!.id, runs[1]!.id]);
+    });
+  });
+
+  describe('followSelection', () => {
+    async function following(lrs = [0.1, 0.2, 0.3]) {
+      const { store, runs } = await notebookWithRuns(lrs);
+      const model = new RunsPanelModel({ store, followSelection: true });
+      model.compareMinimum = 1;
+      const notebook = notebookOf(store);
+      model.setNotebook(notebook);
+      await notebook.runs.refresh();
+      return { model, runs, store };
+    }
+    /** Waits until the comparison holds these runs, in this order. */
+    async function comparisonOf(model: RunsPanelModel, ids: string[]): Promise<void> {
+      await vi.waitFor(() => expect(model.comparison?.rows.map((row) => row.record.id) ?? []).toEqual(ids));
+    }
+
+    it('draws the comparison as runs are selected, in selection order, and keeps it when the table is re-sorted', async () => {
+      const { model, runs } = await following();
+      const seen: Array<string[] | null> = [];
+      model.comparisonChanged.connect((_, comparison) => seen.push(comparison ? comparison.rows.map((row) => row.record.id) : null));
+      model.setSelected(runs[0]!.id, true);
+      await comparisonOf(model, [runs[0]!.id]);
+      model.setSelected(runs[2]!.id, true);
+      model.setSelected(runs[1]!.id, true);
+      await comparisonOf(model, [runs[0]!.id, runs[2]!.id, runs[1]!.id]);
+      model.sortBy('param:lr');
+      model.sortBy('param:lr');
+      await settle();
+      expect(model.comparedIds).toEqual([runs[0]!.id, runs[2]!.id, runs[1]!.id]);
+      // Deselecting redraws without the run (no empty comparison between); none selected clears it.
+      model.setSelected(runs[2]!.id, false);
+      await comparisonOf(model, [runs[0]!.id, runs[1]!.id]);
+      expect(seen).not.toContain(null);
+      model.select([]);
+      expect(model.comparison).toBeNull();
+      expect(seen.at(-1)).toBeNull();
+    });
+
+    it('leaves out runs the query hides, and reads only the series of runs not read before', async () => {
+      const { model, runs, store } = await following();
+      const reads = vi.spyOn(store, 'readSeries');
+      model.select(runs.map((run) => run.id));
+      await comparisonOf(model, runs.map((run) => run.id));
+      expect(reads).toHaveBeenCalledTimes(3);
+      model.setQuery('lr < 0.25');
+      await comparisonOf(model, [runs[0]!.id, runs[1]!.id]);
+      model.setQuery('');
+      await comparisonOf(model, runs.map((run) => run.id));
+      expect(reads).toHaveBeenCalledTimes(4);
     });
   });
 

@@ -10,7 +10,7 @@ const remote = (changes: Record<string, unknown> = {}, origin: Partial<typeof RE
 
 describe('mergeRows()', () => {
   it("puts the notebook's runs first and a team run with a local id only once, as the local one", () => {
-    const local = localRows({ records: [{ ...remote().record, status: 'completed' }], archiveOf: () => null }, Date.now(), { running: false, restart: null });
+    const local = localRows({ records: [{ ...remote().record, status: 'completed' }], archiveOf: () => null }, Date.now(), { running: false, restart: null }, 'train.ipynb');
     const same = remote();
     const other = remote({ id: '20261120-100000001-other' }, { host: 'laptop' });
     const rows = mergeRows(local, [same, other], Date.now());
