@@ -1,4 +1,5 @@
-"""trainbook's Jupyter Server extension: the team hub's runs for the JupyterLab runs panel.
+"""trainbook's Jupyter Server extension: the team hub's runs for the JupyterLab runs panel, and
+reports written from the runs dashboard.
 
 The browser asks this server (authenticated like every Jupyter API: token or login cookie); the
 server asks the ``trainbook`` CLI (``ls --hub --json`` and friends) in a subprocess, with the hub
@@ -7,7 +8,8 @@ The browser never holds database credentials and cannot name a hub. It works whi
 notebook's kernel is busy training, since it does not go through the kernel.
 
 Endpoints (all GET, JSON) under ``<base_url>trainbook/api/hub/``: ``status``, ``runs``,
-``runs/<run>``; see ``handlers.py``.
+``runs/<run>``; and ``POST <base_url>trainbook/api/report``, which runs ``trainbook report`` on
+local stores in the server's root folder (no hub needed); see ``handlers.py``.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    """Adds the hub handlers to the running Jupyter server."""
+    """Adds the hub and report handlers to the running Jupyter server."""
     from .cli import Trainbook
     from .handlers import route_table
 
@@ -34,6 +36,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     web_app.add_handlers(".*$", route_table(web_app.settings["base_url"]))
     hub = settings.hub_label()
     serverapp.log.info("trainbook: team hub endpoints at %strainbook/api/hub/ (%s)", web_app.settings["base_url"], hub or "no hub configured: set TRAINBOOK_HUB")
+    serverapp.log.info("trainbook: report endpoint at %strainbook/api/report (writes into %s)", web_app.settings["base_url"], web_app.settings.get("server_root_dir"))
 
 
 # Older servers look for the name without the underscore.

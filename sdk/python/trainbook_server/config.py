@@ -26,6 +26,7 @@ class TrainbookServer(Configurable):
     node = Unicode("", config=True, help="The node binary that runs the trainbook CLI. Default: the one recorded at install, else node on PATH.")
     cli = Unicode("", config=True, help="The trainbook CLI script (sdk/bin/trainbook.js). Default: recorded at install, else found beside this package.")
     timeout = Float(60.0, config=True, help="Seconds one CLI call may take before it is stopped (the request then answers 504).")
+    report_timeout = Float(300.0, config=True, help="Seconds `trainbook report` may take for the dashboard's Write report (large stores take longer than a hub read).")
     max_concurrent = Int(4, config=True, help="CLI calls running at once; more requests wait their turn.")
 
     def resolved_hub_url(self) -> str | None:

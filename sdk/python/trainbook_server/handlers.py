@@ -1,8 +1,10 @@
-"""The hub endpoints (GET, JSON, authenticated as every Jupyter API) under ``trainbook/api/hub/``.
+"""trainbook's endpoints (JSON, authenticated as every Jupyter API) under ``trainbook/api/``.
 
-``status``           is a hub configured, its redacted URL, is it reachable, its schema version
-``runs``             the team's runs: ``query`` (the runs panel's language), ``sort``, ``desc``, ``limit``
-``runs/<run>``       one run (id, unique id prefix or unique name): ``points`` per series, or ``format=export``
+``GET hub/status``       is a hub configured, its redacted URL, is it reachable, its schema version
+``GET hub/runs``         the team's runs: ``query`` (the runs panel's language), ``sort``, ``desc``, ``limit``
+``GET hub/runs/<run>``   one run (id, unique id prefix or unique name): ``points`` per series, or ``format=export``
+``POST report``          writes a report of local runs into the server's root folder (no hub needed;
+                         XSRF checked as for Jupyter's other POST APIs); see ``report_request.py``
 
 Every parameter is checked here and passed to the CLI as one argv element (``--runs=<query>``);
 parameters not listed are refused (400), so no request can name a hub URL or credentials.
@@ -11,6 +13,8 @@ Errors are ``{"error": message, "code": code}`` with a 4xx/5xx status, never a t
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import Any
 
 import tornado.web
@@ -18,6 +22,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from .cli import CliError, Trainbook
+from .report_request import parse_report_request
 
 # What Jupyter itself reads from the query string (the token login), allowed beside each endpoint's own.
 _JUPYTER_PARAMS = {"token", "_xsrf"}
@@ -26,12 +31,15 @@ MAX_REFERENCE = 1_000
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 100_000
 DEFAULT_POINTS = 1_000
+MAX_REPORT_BODY = 1_000_000
 
 
-class HubHandler(APIHandler):
+class TrainbookHandler(APIHandler):
     """Shared parts: the settings, parameter checks, JSON replies, JSON errors."""
 
     allowed: frozenset[str] = frozenset()
+    #: What a 405 says this endpoint answers.
+    answers = "The hub endpoints only answer GET."
 
     @property
     def trainbook(self) -> Trainbook:
@@ -79,7 +87,10 @@ class HubHandler(APIHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         # Tornado's own errors (403 without a login, 405) and anything unforeseen: JSON, no traceback.
         code = {403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(status_code, "unexpected" if status_code >= 500 else "bad-request")
-        message = {403: "Log in to Jupyter first (token or login cookie).", 405: "The hub endpoints only answer GET."}.get(status_code, "Unexpected error (the server log has it)." if status_code >= 500 else "Bad request.")
+        message = {403: "Log in to Jupyter first (token or login cookie).", 405: self.answers}.get(status_code, "Unexpected error (the server log has it)." if status_code >= 500 else "Bad request.")
+        reason = getattr(kwargs.get("exc_info", (None, None))[1], "log_message", None) or ""
+        if status_code == 403 and "xsrf" in reason.lower():
+            code, message = "xsrf", "The request lacks Jupyter's XSRF token (the _xsrf cookie sent back as X-XSRFToken), as every POST from a browser needs."
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"error": message, "code": code}))
 
@@ -89,11 +100,11 @@ class HubHandler(APIHandler):
             self.reply(await work())
         except CliError as error:
             if error.status >= 500:
-                self.log.warning("trainbook hub: %s (%s)", error.message, error.code)
+                self.log.warning("trainbook: %s (%s)", error.message, error.code)
             self.fail(error)
 
 
-class StatusHandler(HubHandler):
+class StatusHandler(TrainbookHandler):
     """``GET status``: ``{configured, hub, reachable, schemaVersion, runs, events, points}`` (+ ``error``, ``code`` when not reachable)."""
 
     @tornado.web.authenticated
@@ -113,7 +124,7 @@ class StatusHandler(HubHandler):
         await self.answer(work)
 
 
-class RunsHandler(HubHandler):
+class RunsHandler(TrainbookHandler):
     """``GET runs?query=&sort=&desc=&limit=``: ``{hub, total, runs: [record + status, recordedStatus, remote]}``."""
 
     allowed = frozenset({"query", "sort", "desc", "limit"})
@@ -135,7 +146,7 @@ class RunsHandler(HubHandler):
         await self.answer(work)
 
 
-class RunHandler(HubHandler):
+class RunHandler(TrainbookHandler):
     """``GET runs/<run>?points=`` ``{hub, run}``; ``?format=export``: ``{hub, export}`` (lossless JSON export)."""
 
     allowed = frozenset({"points", "format"})
@@ -165,10 +176,48 @@ class RunHandler(HubHandler):
         await self.answer(work)
 
 
+class ReportHandler(TrainbookHandler):
+    """``POST report`` ``{stores, runs, output, title?}``: ``{output, runs, message, warnings}``.
+
+    Runs `trainbook report` (no shell, `c.TrainbookServer.report_timeout`) in the server's root
+    folder on the checked paths; ``output`` is the written file relative to that root.
+    """
+
+    answers = "The report endpoint only answers POST."
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        async def work() -> dict[str, Any]:
+            if len(self.request.body) > MAX_REPORT_BODY:
+                raise CliError(413, "too-large", f"The request is larger than {MAX_REPORT_BODY} bytes.")
+            try:
+                body = json.loads(self.request.body.decode("utf-8")) if self.request.body else None
+            except (UnicodeDecodeError, ValueError):
+                raise CliError(400, "invalid-request", "The body is not JSON.") from None
+            root = os.path.realpath(os.path.expanduser(self.settings["server_root_dir"]))
+            request = parse_report_request(body, root)
+            done = await self.trainbook.report(request.cli_args(), cwd=root)
+            if not os.path.isfile(os.path.join(root, request.output)):
+                raise CliError(500, "not-written", "The trainbook CLI finished but wrote no report (the server log has its output).")
+            lines = [line for line in done.stdout.splitlines() if line.strip()]
+            counted = re.search(r"\((\d+) runs?,", lines[0]) if lines else None
+            skipped = [line.removeprefix("trainbook: ") for line in done.stderr.splitlines() if line.startswith("trainbook: skipped damaged data")]
+            return {
+                "output": request.output,
+                "runs": int(counted.group(1)) if counted else len(request.runs),
+                "message": lines[0] if lines else f"Wrote {request.output}",
+                "warnings": skipped,
+            }
+
+        await self.answer(work)
+
+
 def route_table(base_url: str) -> list[tuple[str, type, dict[str, Any]]]:
-    prefix = url_path_join(base_url, "trainbook", "api", "hub")
+    api = url_path_join(base_url, "trainbook", "api")
+    hub = url_path_join(api, "hub")
     return [
-        (url_path_join(prefix, "status"), StatusHandler, {}),
-        (url_path_join(prefix, "runs"), RunsHandler, {}),
-        (url_path_join(prefix, "runs", "([^/]+)"), RunHandler, {}),
+        (url_path_join(hub, "status"), StatusHandler, {}),
+        (url_path_join(hub, "runs"), RunsHandler, {}),
+        (url_path_join(hub, "runs", "([^/]+)"), RunHandler, {}),
+        (url_path_join(api, "report"), ReportHandler, {}),
     ]
