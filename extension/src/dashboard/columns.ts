@@ -11,7 +11,7 @@ import { isObject, nameValue } from 'trainbook/core';
 /** The run's column: always first (the table's sticky column), never hidden, never moved. */
 export const RUN_COLUMN = 'name';
 /** Built-in column ids, in their default order (params `param:<key>` and metrics `metric:<name>` follow). */
-export const BUILTIN_COLUMNS = ['status', RUN_COLUMN, 'notebook', 'origin', 'experiment', 'started', 'duration', 'tags'] as const;
+export const BUILTIN_COLUMNS = [RUN_COLUMN, 'status', 'notebook', 'origin', 'experiment', 'started', 'duration', 'tags'] as const;
 export type BuiltinColumn = (typeof BUILTIN_COLUMNS)[number];
 
 export const MIN_COLUMN_WIDTH = 48;

@@ -265,7 +265,7 @@ export class DashboardModel {
     const showTeam = field('showTeam');
     if (typeof showTeam === 'boolean') this.runs.showTeam = showTeam;
     const columns = field('columns');
-    if (columns !== undefined) {
+    if (isObject(columns)) {
       this._layout = parseLayout(columns);
       this._layoutChanged.emit();
     }

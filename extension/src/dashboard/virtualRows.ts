@@ -55,9 +55,14 @@ export function rowWindow(input: RowWindowInput): RowWindow {
   return { start, end: Math.max(start, end), before: start * rowHeight, after: (count - Math.max(start, end)) * rowHeight, total };
 }
 
-/** True when two windows render the same rows (a scroll within the overscan needs no new rows). */
-export function sameWindow(a: RowWindow | null, b: RowWindow): boolean {
-  return a !== null && a.start === b.start && a.end === b.end && a.total === b.total;
+/**
+ * True when the rows rendered still include every row the view shows (a scroll within the
+ * overscan, the same number of rows): nothing needs rendering again.
+ */
+export function windowCovers(rendered: RowWindow | null, input: RowWindowInput): boolean {
+  if (!rendered) return false;
+  const inView = rowWindow({ ...input, overscan: 0 });
+  return inView.total === rendered.total && inView.start >= rendered.start && inView.end <= rendered.end;
 }
 
 function finiteOr(value: number, fallback: number): number {
