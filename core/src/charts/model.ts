@@ -368,6 +368,37 @@ export function chartRows(group: ChartGroup): ChartRow[] {
   return group.lines.flatMap(lineRows);
 }
 
+/**
+ * A row of the Runs dashboard's charts: `value` is what the main curve draws (the smoothed value
+ * when smoothed, else the raw one), `raw` the value logged.
+ */
+export interface DashboardRow extends ChartRow {
+  raw: number;
+  /** The lower of `value` and `raw` that is positive, null when neither is: where a log scale's domain starts. */
+  lowestPositive: number | null;
+}
+
+/**
+ * The rows of a group for `chartSpec(model, { mode: 'dashboard', smoothing })`: with `smoothed`,
+ * each row's value is its line's smoothed value (the raw one where the model has none).
+ *
+ * @example
+ * dashboardRows(buildChartModel(runs, series, { smoothing: 0.6 }).groups[0], true)[0]; // { run, series, x, value, raw, lowestPositive }
+ */
+export function dashboardRows(group: ChartGroup, smoothed: boolean): DashboardRow[] {
+  const rows: DashboardRow[] = [];
+  for (const line of group.lines) {
+    const values = smoothed && line.smoothed ? line.smoothed : line.value;
+    for (let i = 0; i < line.x.length; i++) {
+      const value = values[i]!;
+      const raw = line.value[i]!;
+      const positive = value > 0 ? (raw > 0 ? Math.min(value, raw) : value) : raw > 0 ? raw : null;
+      rows.push({ run: line.runLabel, series: line.metric, x: line.x[i]!, value, raw, lowestPositive: positive });
+    }
+  }
+  return rows;
+}
+
 /** What the live chart model reads of a live payload (`LivePayload` fits; declared here so charts need nothing from `live/`). */
 export interface LiveChartInput {
   run?: { id: string; name: string };

@@ -1,16 +1,25 @@
 /**
  * The one spec builder: `chartSpec(model, { mode })` turns a chart model into a Vega-Lite spec for
- * the live renderer, the compare view, the report (its SVG and its interactive page) and the
- * Vega-Lite fallback output. Built from constants only: names of metrics and runs travel as data
+ * the live renderer, the compare view, the Runs dashboard, the report (its SVG and its interactive
+ * page) and the Vega-Lite fallback output. Built from constants only: names of metrics and runs travel as data
  * values (fields `run`, `series`, `group`), never inside a spec's text or an expression;
  * colours are palette constants. Pure.
  */
 import { vegaAscending } from './colors.js';
-import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis } from './model.js';
+import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis, type DashboardRow } from './model.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** The data set the live and compare views stream rows into. */
 export const POINTS_DATA = 'points';
+/**
+ * The dashboard's legend-bound point selection: the runs (or, in a one-run chart, the metrics)
+ * clicked in the legend, drawn at opacity 0. Its store is the data set `hidden_store`.
+ */
+export const HIDDEN_PARAM = 'hidden';
+/** The dashboard's zoom and pan: an interval selection bound to the scales (double-click resets). */
+export const ZOOM_PARAM = 'zoom';
+/** The opacity of the raw curve under a smoothed one. */
+export const RAW_OPACITY = 0.25;
 /** The signal holding the run labels a report compares (empty: none). */
 export const FOCUS_SIGNAL = 'focus';
 /** The label of the rule drawn where a resumed run continued. */
@@ -19,11 +28,11 @@ export const RESUMED_LABEL = 'resumed';
 export const FEW_POINTS = 4;
 
 /**
- * Where a chart is drawn. `live` and `compare` views keep their Vega view and get rows streamed
- * into {@link POINTS_DATA}; `report` and `fallback` specs hold their points (as columns, unfolded
- * by a `flatten` transform).
+ * Where a chart is drawn. `live`, `compare` and `dashboard` views keep their Vega view and get
+ * rows streamed into {@link POINTS_DATA} (`dashboard` rows from {@link dashboardRows}); `report`
+ * and `fallback` specs hold their points (as columns, unfolded by a `flatten` transform).
  */
-export type ChartMode = 'live' | 'compare' | 'report' | 'fallback';
+export type ChartMode = 'live' | 'compare' | 'dashboard' | 'report' | 'fallback';
 
 export interface ChartTheme {
   dark: boolean;
@@ -39,6 +48,10 @@ export interface ChartSpecOptions {
   theme?: ChartTheme;
   /** The group to draw (index into `model.groups`); the fallback draws every group. */
   group?: number;
+  /** Dashboard: a log y scale; points whose value is not positive are not drawn. */
+  logScale?: boolean;
+  /** Dashboard: the rows' `value` is the smoothed curve; the raw one is drawn faint beneath it. */
+  smoothing?: boolean;
 }
 
 const LIGHT: ChartTheme = { dark: false };
@@ -46,6 +59,7 @@ const REPORT_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const SIZES: Readonly<Record<ChartMode, { width: number | 'container'; height: number }>> = {
   live: { width: 'container', height: 120 },
   compare: { width: 'container', height: 140 },
+  dashboard: { width: 'container', height: 220 },
   report: { width: 640, height: 220 },
   fallback: { width: 480, height: 140 },
 };
@@ -73,10 +87,14 @@ export function chartSpec(model: ChartModel, options: ChartSpecOptions): Record<
   if (options.mode === 'fallback') return fallbackSpec(model, theme);
   const group = model.groups[options.group ?? 0];
   if (!group) throw new RangeError(`chartSpec: the model has no group ${options.group ?? 0}`);
-  return options.mode === 'report' ? reportSpec(group, theme) : viewSpec(group, options.mode, theme);
+  if (options.mode === 'report') return reportSpec(group, theme);
+  if (options.mode === 'dashboard') return dashboardSpec(group, theme, options.logScale === true, options.smoothing === true);
+  return viewSpec(group, options.mode, theme);
 }
 
 function xEncoding(xAxis: ChartXAxis): Record<string, unknown> {
+  // Wall-clock times (ms since the epoch) are a time axis.
+  if (xAxis === 'wall') return { field: 'x', type: 'temporal', title: X_AXIS_TITLES.wall };
   // Seconds since the start begin at 0 (a run with one sample would otherwise get a one-value axis).
   return { field: 'x', type: 'quantitative', title: X_AXIS_TITLES[xAxis], axis: { tickMinStep: 1 }, ...(xAxis === 'elapsed' ? { scale: { zero: true } } : {}) };
 }
@@ -89,7 +107,7 @@ function tooltip(group: ChartGroup, withRun: boolean): Array<Record<string, unkn
   return [
     ...(withRun ? [{ field: 'run', type: 'nominal' }] : []),
     { field: 'series', type: 'nominal', title: 'metric' },
-    { field: 'x', type: 'quantitative', title: X_AXIS_TITLES[group.xAxis], format: '~g' },
+    group.xAxis === 'wall' ? { field: 'x', type: 'temporal', title: X_AXIS_TITLES.wall, format: '%Y-%m-%d %H:%M:%S' } : { field: 'x', type: 'quantitative', title: X_AXIS_TITLES[group.xAxis], format: '~g' },
     { field: 'value', type: 'quantitative', format: '.6~g' },
   ];
 }
@@ -136,13 +154,12 @@ function viewSpec(group: ChartGroup, mode: 'live' | 'compare', theme: ChartTheme
 function reportSpec(group: ChartGroup, theme: ChartTheme): Record<string, unknown> {
   const { width, height } = SIZES.report;
   const dimmed = 0.12;
-  const dashByMetric = group.colorBy === 'run' && new Set(group.lines.map((line) => line.metric)).size > 1;
   const points = group.longest < FEW_POINTS;
   const encoding = {
     x: xEncoding(group.xAxis),
     y: { field: 'value', type: 'quantitative', title: null, scale: group.logScale ? { type: 'log' } : { zero: false } },
     color: colorEncoding(group, { symbolLimit: 30, columns: 3, labelLimit: 220 }),
-    ...(dashByMetric ? { strokeDash: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {}),
+    ...metricDashes(group),
     detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
     opacity: {
       condition: [
@@ -170,6 +187,91 @@ function reportSpec(group: ChartGroup, theme: ChartTheme): Record<string, unknow
     group,
     theme,
   );
+}
+
+/**
+ * Lines of several metrics of a chart coloured by run are told apart by their dash: the
+ * `strokeDash` encoding (with its legend of metrics), or nothing.
+ */
+function metricDashes(group: ChartGroup): { strokeDash?: Record<string, unknown> } {
+  const several = group.colorBy === 'run' && new Set(group.lines.map((line) => line.metric)).size > 1;
+  return several ? { strokeDash: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {};
+}
+
+/** `extent` of a field of the streamed rows, as an expression; `field` is a row shape constant. */
+function rowsExtent(field: keyof DashboardRow): string {
+  return `extent(pluck(data('${POINTS_DATA}'), '${field}'))`;
+}
+
+/**
+ * The dashboard's y domain, from the streamed rows (no warning while there are none, like
+ * {@link streamedDomain}): the extent of the values and the raw values, or on a log scale from
+ * the lowest positive one (a Vega expression cannot filter rows: each row carries its own
+ * `lowestPositive`) to the highest, [1, 10] while no value is positive.
+ */
+function dashboardYDomain(logScale: boolean): { expr: string } {
+  const rows = `length(data('${POINTS_DATA}')) > 0`;
+  const highest = `max(${rowsExtent('value')}[1], ${rowsExtent('raw')}[1])`;
+  if (logScale) return { expr: `${rows} && ${highest} > 0 ? [${rowsExtent('lowestPositive')}[0], ${highest}] : [1, 10]` };
+  return { expr: `${rows} ? [min(${rowsExtent('value')}[0], ${rowsExtent('raw')}[0]), ${highest}] : [0, 1]` };
+}
+
+/**
+ * The Runs dashboard's chart: full width, rows streamed into {@link POINTS_DATA} (from
+ * {@link dashboardRows}), a legend of runs (a click hides or shows a run: {@link HIDDEN_PARAM}),
+ * zoom and pan ({@link ZOOM_PARAM}; a double-click resets), tooltips, a log scale on request and,
+ * when smoothed, the raw curve faint under the smoothed one. The chart's title is DOM text above
+ * it, so the y axis has none.
+ */
+function dashboardSpec(group: ChartGroup, theme: ChartTheme, logScale: boolean, smoothed: boolean): Record<string, unknown> {
+  const { width, height } = SIZES.dashboard;
+  const x = xEncoding(group.xAxis);
+  const yScale = { ...(logScale ? { type: 'log' } : { type: 'linear', zero: false }), domain: dashboardYDomain(logScale) };
+  // The legend draws hidden entries faint: Vega-Lite's own legend binding would draw the selected
+  // (here: hidden) ones bright. `group.colorBy` is a row shape constant.
+  const hiddenEntry = `${HIDDEN_PARAM}['${group.colorBy}'] && indexof(${HIDDEN_PARAM}['${group.colorBy}'], datum.value) >= 0`;
+  const faintWhenHidden = { opacity: { condition: { test: hiddenEntry, value: 0.35 }, value: 1 } };
+  const legend = { orient: 'bottom', columns: 4, labelLimit: 180, symbolLimit: 50, encoding: { symbols: faintWhenHidden, labels: faintWhenHidden } };
+  const shared = {
+    x: { ...x, scale: { ...(x.scale as object | undefined), domain: streamedDomain('x') } },
+    ...metricDashes(group),
+    detail: [{ field: 'run', type: 'nominal' }, { field: 'series', type: 'nominal' }],
+  };
+  const opacity = (shown: number) => ({ condition: { param: HIDDEN_PARAM, empty: false, value: 0 }, value: shown });
+  // On a log scale a value that is not positive becomes null: its line breaks there, and its run
+  // keeps its place in the colour domain (a filter that dropped a run's every row would shift the
+  // colours of the runs after it).
+  const positiveOnly = (field: 'value' | 'raw') => (logScale ? { transform: [{ calculate: `datum.${field} > 0 ? datum.${field} : null`, as: field }] } : {});
+  const line = { type: 'line', clip: true, interpolate: 'linear', invalid: 'break-paths-show-domains' };
+  const raw = {
+    ...positiveOnly('raw'),
+    mark: { ...line, strokeWidth: 1 },
+    // The legend is the main curve's (its selection and opacity).
+    encoding: { ...shared, color: colorEncoding(group), y: { field: 'raw', type: 'quantitative', title: null, scale: yScale }, opacity: opacity(RAW_OPACITY) },
+  };
+  const values = {
+    params: [
+      { name: HIDDEN_PARAM, select: { type: 'point', fields: [group.colorBy], toggle: 'true' }, bind: 'legend' },
+      { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' },
+    ],
+    ...positiveOnly('value'),
+    mark: { ...line, strokeWidth: 1.5, ...(group.longest < FEW_POINTS ? { point: { filled: true, size: 36 } } : {}) },
+    encoding: {
+      ...shared,
+      color: colorEncoding(group, legend),
+      y: { field: 'value', type: 'quantitative', title: null, scale: yScale },
+      opacity: opacity(1),
+      tooltip: [...tooltip(group, true), ...(smoothed ? [{ field: 'raw', type: 'quantitative', format: '.6~g' }] : [])],
+    },
+  };
+  return {
+    width,
+    height,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    config: chartConfig(theme),
+    data: { name: POINTS_DATA },
+    layer: [...(smoothed ? [raw] : []), values, ...resumeRuleLayers(group.resumes, theme, group.colorBy === 'run')],
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { m4 } from '../../../core/src/format/downsample.js';
 import { paletteColor } from '../../../core/src/charts/colors.js';
 import { emaSmooth } from '../../../core/src/charts/smoothing.js';
-import { buildChartModel, bucketsPerSeries, chartRows, chartXAxis, elapsedColumn, liveChartModel, nonFiniteNote, plannedBuckets, reduceForChart, type ChartSeriesInput } from '../../../core/src/charts/model.js';
+import { buildChartModel, bucketsPerSeries, chartRows, chartXAxis, dashboardRows, elapsedColumn, liveChartModel, nonFiniteNote, plannedBuckets, reduceForChart, type ChartSeriesInput } from '../../../core/src/charts/model.js';
 import type { LivePayload, LiveSeries } from '../../../core/src/live/payload.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -172,6 +172,42 @@ describe('buildChartModel()', () => {
   it('draws one chart per metric, sorted, for compare', () => {
     const model = buildChartModel(runs, [series(0, 'val_loss', [1]), series(1, 'loss', [1])], { perMetric: true });
     expect(model.groups.map((g) => g.group)).toEqual(['loss', 'val_loss']);
+  });
+});
+
+describe('dashboardRows()', () => {
+  const model = buildChartModel([{ id: 'a', label: 'a' }], [series(0, 'loss', [2, -1, 4])], { smoothing: 0.5 });
+  const group = model.groups[0]!;
+
+  it('gives rows of the raw values, or of the smoothed ones with the raw beside them', () => {
+    expect(dashboardRows(group, false)).toEqual([
+      { run: 'a', series: 'loss', x: 0, value: 2, raw: 2, lowestPositive: 2 },
+      { run: 'a', series: 'loss', x: 1, value: -1, raw: -1, lowestPositive: null },
+      { run: 'a', series: 'loss', x: 2, value: 4, raw: 4, lowestPositive: 4 },
+    ]);
+    // Smoothed at 0.5: last 1, 0, 2; debias 0.5, 0.75, 0.875.
+    const rows = dashboardRows(group, true);
+    expect(rows.map((row) => row.raw)).toEqual([2, -1, 4]);
+    expect(rows[0]).toMatchObject({ value: 2, lowestPositive: 2 });
+    expect(rows[1]!.value).toBeCloseTo(0, 12);
+    expect(rows[2]!.value).toBeCloseTo(2 / 0.875, 12);
+    expect(rows[2]!.lowestPositive).toBe(rows[2]!.value);
+  });
+
+  it('takes the positive one of value and raw as where a log scale may start', () => {
+    // At 0.9: [10, -1] smooths to [10, 0.8 / 0.19]; [-10, 1] to [-10, -0.8 / 0.19].
+    const mixed = buildChartModel([{ id: 'a', label: 'a' }, { id: 'b', label: 'b' }], [series(0, 'loss', [10, -1]), series(1, 'loss', [-10, 1])], { smoothing: 0.9 });
+    const rows = dashboardRows(mixed.groups[0]!, true);
+    expect(rows[1]!.value).toBeCloseTo(0.8 / 0.19, 12);
+    expect(rows[1]!.lowestPositive).toBe(rows[1]!.value);
+    expect(rows[2]!.lowestPositive).toBeNull();
+    expect(rows[3]!.value).toBeCloseTo(-0.8 / 0.19, 12);
+    expect(rows[3]!.lowestPositive).toBe(1);
+  });
+
+  it('draws the raw values when smoothed rows are asked of a model without smoothing', () => {
+    const plain = buildChartModel([{ id: 'a', label: 'a' }], [series(0, 'loss', [3, 1])]);
+    expect(dashboardRows(plain.groups[0]!, true).map((row) => row.value)).toEqual([3, 1]);
   });
 });
 

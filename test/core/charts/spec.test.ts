@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { paletteColor } from '../../../core/src/charts/colors.js';
-import { buildChartModel, chartRows, liveChartModel, type ChartModel, type ChartSeriesInput } from '../../../core/src/charts/model.js';
-import { chartSpec, FOCUS_SIGNAL, POINTS_DATA, RESUMED_LABEL, type ChartMode } from '../../../core/src/charts/spec.js';
+import { buildChartModel, chartRows, dashboardRows, liveChartModel, type ChartModel, type ChartSeriesInput } from '../../../core/src/charts/model.js';
+import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
 import type { LivePayload } from '../../../core/src/live/payload.js';
 
 const HOSTILE = `"]}};alert(1)//<img src=x onerror=alert(2)>'datum.x`;
@@ -25,11 +25,12 @@ function specText(spec: unknown): string {
 describe('chartSpec()', () => {
   const model = buildChartModel([{ id: '1', label: HOSTILE, resumeSteps: [2] }, { id: '2', label: 'b' }], [line(0, HOSTILE, [3, 2, 1, 0.5]), line(1, HOSTILE, [4, 3]), line(0, `val_${HOSTILE}`, [4, 3, 2, 1])]);
 
-  it.each<ChartMode>(['live', 'compare', 'report', 'fallback'])('builds a %s spec from constants only: names are data values, never spec text', async (mode) => {
-    const spec = chartSpec(model, { mode, group: 0 });
+  it.each<ChartMode>(['live', 'compare', 'dashboard', 'report', 'fallback'])('builds a %s spec from constants only: names are data values, never spec text', async (mode) => {
+    const spec = chartSpec(model, { mode, group: 0, smoothing: true, logScale: true });
     expect(specText(spec)).not.toContain('alert');
     expect(specText(spec)).not.toContain(HOSTILE.slice(0, 8));
-    const { view, svg } = await render(spec, mode === 'live' || mode === 'compare' ? chartRows(model.groups[0]!) : undefined);
+    const rows = mode === 'dashboard' ? dashboardRows(model.groups[0]!, true) : mode === 'live' || mode === 'compare' ? chartRows(model.groups[0]!) : undefined;
+    const { view, svg } = await render(spec, rows);
     expect(svg).toContain('<path');
     view.finalize();
   });
@@ -129,5 +130,152 @@ describe("chartSpec(model, { mode: 'fallback' })", () => {
     const text = JSON.stringify(chartSpec(liveChartModel(payload()), { mode: 'fallback' }));
     expect(text.length).toBeLessThan(12_000);
     expect(text).toContain('"$schema":"https://vega.github.io/schema/vega-lite/v5.json"');
+  });
+});
+
+/** Every mark of a view's scenegraph, depth first. */
+interface SceneMark { marktype: string; name?: string; items: Array<Record<string, unknown> & { datum?: Record<string, unknown>; items?: SceneMark[] }> }
+function sceneMarks(view: vega.View): SceneMark[] {
+  const marks: SceneMark[] = [];
+  const visit = (mark: SceneMark) => {
+    marks.push(mark);
+    for (const item of mark.items) for (const child of item.items ?? []) visit(child);
+  };
+  visit((view.scenegraph() as unknown as { root: SceneMark }).root);
+  return marks;
+}
+
+/** A view of a dashboard spec that records Vega's warnings and errors. */
+function dashboardView(spec: Record<string, unknown>): { view: vega.View; warnings: unknown[][] } {
+  const view = new vega.View(vega.parse(vegaLite.compile({ ...spec, width: 300 } as never).spec), { renderer: 'none' });
+  const warnings: unknown[][] = [];
+  view.logger({ level: () => vega.Warn, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args), info: () => undefined, debug: () => undefined } as never);
+  return { view, warnings };
+}
+
+/** The line items of the dashboard's curves (the raw layer first when smoothed), by layer. */
+function curves(view: vega.View): Map<string, SceneMark['items']> {
+  const layers = new Map<string, SceneMark['items']>();
+  for (const mark of sceneMarks(view)) if (mark.marktype === 'line' && mark.name) layers.set(mark.name, [...(layers.get(mark.name) ?? []), ...mark.items]);
+  return layers;
+}
+
+describe("chartSpec(model, { mode: 'dashboard' })", () => {
+  const runs = [{ id: '1', label: 'zeta', resumeSteps: [2] }, { id: '2', label: 'alpha' }, { id: '3', label: 'mid' }];
+  const model = buildChartModel(runs, [line(0, 'loss', [4, 3, 0, 1, 0.5]), line(1, 'loss', [-2, -1]), line(2, 'loss', [8, 0.02, 4]), line(0, 'val_loss', [5, 4, 3, 2, 1])], { smoothing: 0.5 });
+  const group = model.groups[0]!;
+  const options = (extra: Partial<ChartSpecOptions> = {}): ChartSpecOptions => ({ mode: 'dashboard', group: 0, ...extra });
+
+  it('is full width, about 220 high, the x axis titled by what it shows and the y axis untitled', () => {
+    const spec = chartSpec(model, options()) as { width: unknown; height: number; layer: Array<{ encoding?: { x: { title: string }; y: { title: null } } }> };
+    expect(spec.width).toBe('container');
+    expect(spec.height).toBe(220);
+    expect(spec.layer[0]!.encoding!.x.title).toBe('step');
+    expect(spec.layer[0]!.encoding!.y.title).toBeNull();
+  });
+
+  it.each([{}, { logScale: true }, { smoothing: true }, { logScale: true, smoothing: true }])('draws a view without rows without a warning (%o), then scales to the rows streamed in', async (extra) => {
+    const { view, warnings } = dashboardView(chartSpec(model, options(extra)));
+    await view.runAsync();
+    expect(warnings).toEqual([]);
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, extra.smoothing === true))).runAsync();
+    expect(warnings).toEqual([]);
+    expect(view.scale('x').domain()[1]).toBeGreaterThanOrEqual(4);
+    expect(view.scale('y').domain()[1]).toBeGreaterThanOrEqual(8);
+    view.finalize();
+  });
+
+  it('draws the raw curve faint under the smoothed one only when smoothed, tooltips with the raw value', async () => {
+    const plain = dashboardView(chartSpec(model, options())).view;
+    await plain.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, false))).runAsync();
+    expect([...curves(plain).keys()]).toHaveLength(1);
+    plain.finalize();
+
+    const spec = chartSpec(model, options({ smoothing: true })) as { layer: Array<{ encoding?: { tooltip?: Array<{ field: string }> } }> };
+    const { view } = dashboardView(spec);
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
+    const [raw, smoothed] = [...curves(view).values()];
+    expect(raw!.every((item) => item.opacity === RAW_OPACITY)).toBe(true);
+    expect(smoothed!.every((item) => item.opacity === 1)).toBe(true);
+    // Under it: the raw layer is drawn first. The smoothed curve draws the smoothed values.
+    const zeta = (items: SceneMark['items']) => items.filter((item) => item.datum!.run === 'zeta' && item.datum!.series === 'loss');
+    expect(zeta(smoothed!).map((item) => item.datum!.value)).toEqual(group.lines[0]!.smoothed);
+    expect(zeta(raw!).map((item) => item.datum!.raw)).toEqual([4, 3, 0, 1, 0.5]);
+    expect(spec.layer.slice(0, 2).flatMap((layer) => layer.encoding?.tooltip ?? []).map((field) => field.field)).toEqual(['run', 'series', 'x', 'value', 'raw']);
+    view.finalize();
+  });
+
+  it('drops values that are not positive on a log scale, each run keeping its colour', async () => {
+    const { view } = dashboardView(chartSpec(model, options({ logScale: true, smoothing: true })));
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
+    expect(view.scale('y').type).toBe('log');
+    // From the lowest positive value (0.02, raw) to the highest (8), made nice.
+    expect(view.scale('y').domain()).toEqual([0.01, 10]);
+    const drawn = [...curves(view).values()].flat().filter((item) => item.defined !== false);
+    expect(drawn.length).toBeGreaterThan(0);
+    expect(drawn.every((item) => Number(item.datum!.value) > 0 || Number(item.datum!.raw) > 0)).toBe(true);
+    const [raw, smoothed] = [...curves(view).values()];
+    expect(raw!.filter((item) => item.defined !== false).every((item) => Number(item.datum!.raw) > 0)).toBe(true);
+    expect(smoothed!.filter((item) => item.defined !== false).every((item) => Number(item.datum!.value) > 0)).toBe(true);
+    // alpha has no positive value at all: nothing drawn, and the runs after it keep their colours.
+    expect(smoothed!.filter((item) => item.datum!.run === 'alpha' && item.defined !== false)).toEqual([]);
+    const color = view.scale('color') as unknown as (value: string) => string;
+    runs.forEach((run, i) => expect(color(run.label)).toBe(paletteColor(i)));
+    view.finalize();
+  });
+
+  it('hides a run clicked in the legend (a toggling point selection on run) and draws its entry faint', async () => {
+    const compiled = vegaLite.compile(chartSpec(model, options({ smoothing: true })) as never).spec as unknown as { signals: Array<{ name: string; on?: Array<{ update: string }> }>; legends: Array<{ encode: { symbols: { interactive: boolean } } }> };
+    expect(compiled.signals.find((signal) => signal.name === `${HIDDEN_PARAM}_toggle`)!.on![0]!.update).toBe('true');
+    expect(compiled.signals.map((signal) => signal.name)).toContain(`${HIDDEN_PARAM}_run_legend`);
+    expect(compiled.legends[0]!.encode.symbols.interactive).toBe(true);
+
+    const { view } = dashboardView(chartSpec(model, options({ smoothing: true })));
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
+    // What a click on alpha's legend entry stores.
+    await view.change(`${HIDDEN_PARAM}_store`, vega.changeset().insert([{ unit: '', fields: view.signal(`${HIDDEN_PARAM}_tuple_fields`), values: ['alpha'] }])).runAsync();
+    for (const items of curves(view).values()) {
+      expect(items.filter((item) => item.datum!.run === 'alpha').every((item) => item.opacity === 0)).toBe(true);
+      expect(items.filter((item) => item.datum!.run === 'zeta').every((item) => Number(item.opacity) > 0)).toBe(true);
+    }
+    const symbols = sceneMarks(view).filter((mark) => mark.name === 'run_legend_symbols').flatMap((mark) => mark.items);
+    const opacityOf = (label: string) => symbols.find((item) => item.datum!.value === label)!.opacity;
+    expect(opacityOf('alpha')).toBe(0.35);
+    expect(opacityOf('zeta')).toBe(1);
+    // The y scale does not change when a run is hidden.
+    expect(view.scale('y').domain()[0]).toBeLessThan(0);
+    view.finalize();
+  });
+
+  it('zooms and pans both axes (an interval bound to the scales), a double-click resetting them', () => {
+    const compiled = vegaLite.compile(chartSpec(model, options()) as never).spec as unknown as { scales: Array<{ name: string; domainRaw?: { signal: string } }>; signals: Array<{ name: string; on?: Array<{ events: unknown; update: string }> }> };
+    expect(compiled.scales.find((scale) => scale.name === 'x')!.domainRaw!.signal).toContain(ZOOM_PARAM);
+    expect(compiled.scales.find((scale) => scale.name === 'y')!.domainRaw!.signal).toContain(ZOOM_PARAM);
+    const reset = compiled.signals.find((signal) => signal.name === `${ZOOM_PARAM}_x`)!.on!.find((on) => JSON.stringify(on.events).includes('dblclick'));
+    expect(reset!.update).toBe('null');
+  });
+
+  it('tells metrics of a run apart by their dash, and marks resumes on a step axis', async () => {
+    const { view } = dashboardView(chartSpec(model, options()));
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, false))).runAsync();
+    const svg = await view.toSVG();
+    expect(svg).toContain('>resumed</text>');
+    expect(view.scale('strokeDash').domain()).toEqual(['loss', 'val_loss']);
+    view.finalize();
+  });
+
+  it('draws wall-clock time on a time axis, in time tooltips', async () => {
+    const start = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const wall = buildChartModel([{ id: '1', label: 'a' }], [{ run: 0, metric: 'loss', length: 3, value: [3, 2, 1], wall: [start, start + 60_000, start + 120_000] }], { xAxis: 'wall' });
+    const spec = chartSpec(wall, options()) as { layer: Array<{ encoding: { x: { type: string; title: string }; tooltip: Array<{ field: string; type: string; title?: string }> } }> };
+    expect(spec.layer[0]!.encoding.x).toMatchObject({ type: 'temporal', title: 'time' });
+    expect(spec.layer[0]!.encoding.tooltip.find((field) => field.field === 'x')).toMatchObject({ type: 'temporal', title: 'time' });
+    const { view, warnings } = dashboardView(spec);
+    await view.runAsync();
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(wall.groups[0]!, false))).runAsync();
+    expect(view.scale('x').type).toBe('time');
+    expect(+view.scale('x').domain()[1]! - +view.scale('x').domain()[0]!).toBeGreaterThanOrEqual(120_000);
+    expect(warnings).toEqual([]);
+    view.finalize();
   });
 });
