@@ -13,7 +13,8 @@
  * - `metrics/`: which way a metric is better;
  * - `live/`: the live output's payload (kernel → JupyterLab);
  * - `charts/`: the chart pipeline: metric groups, run colours, the chart model (axes, M4 budget,
- *   notes, EMA smoothing) and the one spec builder `chartSpec(model, { mode })`;
+ *   notes, EMA smoothing), the one spec builder `chartSpec(model, { mode })`, and the hyperparameter
+ *   views (parallel coordinates' dimensions, a param-against-metric scatter);
  * - `errors.ts`: the typed errors every layer throws.
  */
 export * from './errors.js';
@@ -47,6 +48,7 @@ export * from './charts/colors.js';
 export * from './charts/model.js';
 export * from './charts/spec.js';
 export * from './charts/smoothing.js';
+export * from './charts/hyperparams.js';
 export * from './runs/lookup.js';
 export * from './metrics/direction.js';
 export * from './runs/remote.js';

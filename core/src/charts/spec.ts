@@ -6,11 +6,12 @@
  * colours are palette constants. Pure.
  */
 import { vegaAscending } from './colors.js';
-import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis, type DashboardRow } from './model.js';
+import { POINTS_DATA, positiveDomain, rowsHighest, streamedDomain, streamedUnionDomain } from './domains.js';
+import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis } from './model.js';
+
+export { POINTS_DATA };
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-/** The data set the live and compare views stream rows into. */
-export const POINTS_DATA = 'points';
 /**
  * The dashboard's legend-bound point selection: the runs (or, in a one-run chart, the metrics)
  * clicked in the legend, drawn at opacity 0. Its store is the data set `hidden_store`.
@@ -119,14 +120,6 @@ function lineValue(line: ChartLine, group?: string): Record<string, unknown> {
 
 const FLATTEN = [{ flatten: ['x', 'value'] }];
 
-/**
- * The extent of a field of the streamed rows, or [0, 1] while there are none: a scale over an
- * empty data set makes Vega warn "Infinite extent" in the browser console. `field` is one of the
- * row shape's constants, never a name from data.
- */
-function streamedDomain(field: 'x' | 'value'): { expr: string } {
-  return { expr: `length(data('${POINTS_DATA}')) > 0 ? extent(pluck(data('${POINTS_DATA}'), '${field}')) : [0, 1]` };
-}
 
 /** Live output and compare: rows stream into `points`. */
 function viewSpec(group: ChartGroup, mode: 'live' | 'compare', theme: ChartTheme): Record<string, unknown> {
@@ -198,24 +191,6 @@ function metricDashes(group: ChartGroup): { strokeDash?: Record<string, unknown>
   return several ? { strokeDash: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 220 } } } : {};
 }
 
-/** `extent` of a field of the streamed rows, as an expression; `field` is a row shape constant. */
-function rowsExtent(field: keyof DashboardRow): string {
-  return `extent(pluck(data('${POINTS_DATA}'), '${field}'))`;
-}
-
-/**
- * The dashboard's y domain, from the streamed rows (no warning while there are none, like
- * {@link streamedDomain}): the extent of the values and the raw values, or on a log scale from
- * the lowest positive one (a Vega expression cannot filter rows: each row carries its own
- * `lowestPositive`) to the highest, [1, 10] while no value is positive.
- */
-function dashboardYDomain(logScale: boolean): { expr: string } {
-  const rows = `length(data('${POINTS_DATA}')) > 0`;
-  const highest = `max(${rowsExtent('value')}[1], ${rowsExtent('raw')}[1])`;
-  if (logScale) return { expr: `${rows} && ${highest} > 0 ? [${rowsExtent('lowestPositive')}[0], ${highest}] : [1, 10]` };
-  return { expr: `${rows} ? [min(${rowsExtent('value')}[0], ${rowsExtent('raw')}[0]), ${highest}] : [0, 1]` };
-}
-
 /**
  * The Runs dashboard's chart: full width, rows streamed into {@link POINTS_DATA} (from
  * {@link dashboardRows}), a legend of runs (a click hides or shows a run: {@link HIDDEN_PARAM}),
@@ -226,7 +201,8 @@ function dashboardYDomain(logScale: boolean): { expr: string } {
 function dashboardSpec(group: ChartGroup, theme: ChartTheme, logScale: boolean, smoothed: boolean): Record<string, unknown> {
   const { width, height } = SIZES.dashboard;
   const x = xEncoding(group.xAxis);
-  const yScale = { ...(logScale ? { type: 'log' } : { type: 'linear', zero: false }), domain: dashboardYDomain(logScale) };
+  // Over the values and the raw values; a log scale's from the lowest positive one of either.
+  const yScale = logScale ? { type: 'log', domain: positiveDomain('lowestPositive', rowsHighest(['value', 'raw'])) } : { type: 'linear', zero: false, domain: streamedUnionDomain(['value', 'raw']) };
   // The legend draws hidden entries faint: Vega-Lite's own legend binding would draw the selected
   // (here: hidden) ones bright. `group.colorBy` is a row shape constant.
   const hiddenEntry = `${HIDDEN_PARAM}['${group.colorBy}'] && indexof(${HIDDEN_PARAM}['${group.colorBy}'], datum.value) >= 0`;
