@@ -331,9 +331,19 @@ export function seriesRole(metric: string): string {
 }
 
 /**
- * The colours of a chart's coloured values (run labels or metric names), in Vega's domain order:
- * a run keeps its view index's colour, a metric its role's index among the view's roles
- * ({@link seriesRole}), whichever chart draws it.
+ * The coloured values of a chart (run labels, or metric names), in Vega's domain order: what
+ * `colors` colours. A line without points has no rows, so Vega's domain does not hold it: it
+ * takes no colour (it would shift the colours of the values after it).
+ */
+export function colorDomain(group: { lines: readonly ChartLine[]; colorBy: ChartGroup['colorBy'] }): string[] {
+  const keys = group.lines.filter((line) => line.x.length > 0).map((line) => (group.colorBy === 'run' ? line.runLabel : line.metric));
+  return [...new Set(keys)].sort(vegaAscending);
+}
+
+/**
+ * The colours of a chart's coloured values ({@link colorDomain}): a run keeps its view index's
+ * colour, a metric its role's index among the view's roles ({@link seriesRole}), whichever chart
+ * draws it.
  */
 function colorRange(lines: readonly ChartLine[], colorBy: 'run' | 'series', roles: readonly string[]): string[] {
   const colorOf = new Map<string, string>();
@@ -341,7 +351,7 @@ function colorRange(lines: readonly ChartLine[], colorBy: 'run' | 'series', role
     if (colorBy === 'run') colorOf.set(line.runLabel, paletteColor(line.run));
     else colorOf.set(line.metric, paletteColor(roles.indexOf(seriesRole(line.metric))));
   }
-  return [...colorOf.keys()].sort(vegaAscending).map((key) => colorOf.get(key)!);
+  return colorDomain({ lines, colorBy }).map((key) => colorOf.get(key)!);
 }
 
 /** Each drawn run's resume steps once, however many of its metrics the chart draws. */

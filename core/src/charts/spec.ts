@@ -7,7 +7,7 @@
  */
 import { vegaAscending } from './colors.js';
 import { POINTS_DATA, positiveDomain, rowsHighest, streamedDomain, streamedUnionDomain } from './domains.js';
-import { X_AXIS_TITLES, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis } from './model.js';
+import { X_AXIS_TITLES, colorDomain, type ChartGroup, type ChartLine, type ChartModel, type ChartXAxis } from './model.js';
 
 export { POINTS_DATA };
 
@@ -225,28 +225,30 @@ function dashboardSpec(group: ChartGroup, theme: ChartTheme, logScale: boolean, 
     // The legend is the main curve's (its selection and opacity).
     encoding: { ...shared, color: colorEncoding(group), y: { field: 'raw', type: 'quantitative', title: null, scale: yScale }, opacity: opacity(RAW_OPACITY) },
   };
+  const valueEncoding = {
+    y: { field: 'value', type: 'quantitative', title: null, scale: yScale },
+    opacity: opacity(1),
+    tooltip: [...tooltip(group, true), ...(smoothed ? [{ field: 'raw', type: 'quantitative', format: '.6~g' }] : [])],
+  };
   const values = {
     params: [
       { name: HIDDEN_PARAM, select: { type: 'point', fields: [group.colorBy], toggle: 'true' }, bind: 'legend' },
       { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x', 'y'] }, bind: 'scales' },
     ],
     ...positiveOnly('value'),
-    mark: { ...line, strokeWidth: 1.5, ...(group.longest < FEW_POINTS ? { point: { filled: true, size: 36 } } : {}) },
-    encoding: {
-      ...shared,
-      color: colorEncoding(group, legend),
-      y: { field: 'value', type: 'quantitative', title: null, scale: yScale },
-      opacity: opacity(1),
-      tooltip: [...tooltip(group, true), ...(smoothed ? [{ field: 'raw', type: 'quantitative', format: '.6~g' }] : [])],
-    },
+    mark: { ...line, strokeWidth: 1.5 },
+    encoding: { ...shared, color: colorEncoding(group, legend), ...valueEncoding },
   };
+  // Lines of a few points get a mark at each, as a layer of their own: the `point` overlay of a
+  // line mark would copy the legend (and Vega-Lite warn of two legends that disagree).
+  const points = { ...positiveOnly('value'), mark: { type: 'point', clip: true, filled: true, size: 36 }, encoding: { ...shared, color: colorEncoding(group), ...valueEncoding } };
   return {
     width,
     height,
     autosize: { type: 'fit-x', contains: 'padding' },
     config: chartConfig(theme),
     data: { name: POINTS_DATA },
-    layer: [...(smoothed ? [raw] : []), values, ...resumeRuleLayers(group.resumes, theme, group.colorBy === 'run')],
+    layer: [...(smoothed ? [raw] : []), values, ...(group.longest < FEW_POINTS ? [points] : []), ...resumeRuleLayers(group.resumes, theme, group.colorBy === 'run')],
   };
 }
 
@@ -282,8 +284,7 @@ export function resumeRuleLayers(marks: ReadonlyArray<{ run: string; step: numbe
 function modelColors(model: ChartModel): string[] {
   const colorOf = new Map<string, string>();
   for (const group of model.groups) {
-    const keys = [...new Set(group.lines.map((line) => (group.colorBy === 'run' ? line.runLabel : line.metric)))].sort(vegaAscending);
-    keys.forEach((key, i) => colorOf.set(key, group.colors[i]!));
+    colorDomain(group).forEach((key, i) => colorOf.set(key, group.colors[i]!));
   }
   return [...colorOf.keys()].sort(vegaAscending).map((key) => colorOf.get(key)!);
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
 import { paletteColor } from '../../../core/src/charts/colors.js';
 import { parallelDimensions, scatterRows, scatterSpec, type ScatterSpecOptions } from '../../../core/src/charts/hyperparams.js';
 import { POINTS_DATA } from '../../../core/src/charts/spec.js';
@@ -8,10 +7,11 @@ import type { FlatParams } from '../../../core/src/format/params.js';
 import { bareRunRecord } from '../../../core/src/format/records.js';
 import type { EncodedNumber } from '../../../core/src/format/numbers.js';
 import type { RunRecord } from '../../../core/src/format/types.js';
+import { recordingView, sceneMarks } from './views.js';
 
 const summary = (last: EncodedNumber, min: EncodedNumber = last, max: EncodedNumber = last) => ({ last, min, max, count: 3, step: 2 });
 const record = (id: string, name: string, params: FlatParams, metrics: RunRecord['summary']): RunRecord =>
-  bareRunRecord({ id, name, status: 'finished', startedAt: '2026-01-01T00:00:00Z', endedAt: null, heartbeatAt: '', params, summary: metrics });
+  bareRunRecord({ id, name, status: 'completed', startedAt: '2026-01-01T00:00:00Z', endedAt: null, heartbeatAt: '', params, summary: metrics });
 
 const records = [
   record('r-1', 'zeta', { lr: 0.1, batch: 32, optimizer: 'adam', seed: 1, constructor: 3 }, { loss: summary(0.5, 0.4, 2), acc: summary(0.8), 'sys/cpu_percent': summary(40), val_loss: summary(0.6) }),
@@ -88,28 +88,15 @@ describe('scatterSpec()', () => {
     record('r-3', 'c', { [HOSTILE]: -3 }, { [HOSTILE]: summary(4) }),
   ];
 
-  function view(spec: Record<string, unknown>): { view: vega.View; warnings: unknown[][] } {
-    const result = new vega.View(vega.parse(vegaLite.compile({ ...spec, width: 300 } as never).spec), { renderer: 'none' });
-    const warnings: unknown[][] = [];
-    result.logger({ level: () => vega.Warn, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args), info: () => undefined, debug: () => undefined } as never);
-    return { view: result, warnings };
-  }
-  const symbols = (v: vega.View) => {
-    const found: Array<{ datum: Record<string, unknown>; fill?: string }> = [];
-    const visit = (mark: { marktype: string; items: Array<{ items?: unknown[]; datum: Record<string, unknown>; fill?: string }> }) => {
-      if (mark.marktype === 'symbol' && !JSON.stringify(Object.keys(mark.items[0] ?? {})).includes('legend')) found.push(...mark.items.filter((item) => item.datum && 'y' in item.datum));
-      for (const item of mark.items) for (const child of (item.items ?? []) as never[]) visit(child);
-    };
-    visit((v.scenegraph() as unknown as { root: never }).root);
-    return found;
-  };
+  /** The points drawn (not the legend's). */
+  const symbols = (v: vega.View) => sceneMarks(v).filter((mark) => mark.marktype === 'symbol').flatMap((mark) => mark.items).filter((item) => item.datum && 'y' in item.datum);
 
   it.each<Partial<ScatterSpecOptions>>([{ xType: 'quantitative' }, { xType: 'quantitative', xLog: true, yLog: true }, { xType: 'nominal' }, { xType: 'nominal', yLog: true }])('draws %o without rows without a warning, then a point per run', async (extra) => {
     const data = scatterRows(hostile, HOSTILE, HOSTILE, 'last');
     const rows = extra.xType === 'nominal' ? data.rows.map((row) => ({ ...row, x: String(row.x), xPositive: null })) : data.rows;
     const spec = scatterSpec({ theme: { dark: false }, xType: 'quantitative', colors: data.colors, ...extra });
     expect(JSON.stringify(spec)).not.toContain('alert');
-    const { view: v, warnings } = view(spec);
+    const { view: v, warnings } = recordingView(spec);
     await v.runAsync();
     expect(warnings).toEqual([]);
     await v.change(POINTS_DATA, vega.changeset().insert(rows)).runAsync();
@@ -117,9 +104,9 @@ describe('scatterSpec()', () => {
     const drawn = symbols(v);
     // On log axes the runs whose value is not positive are not drawn: only b (x 2, y 0.25).
     const logged = extra.xLog === true || extra.yLog === true;
-    expect(drawn.map((item) => item.datum.run).sort()).toEqual(logged ? (extra.xLog ? ['b'] : ['b', 'c']) : [HOSTILE, 'b', 'c'].sort());
+    expect(drawn.map((item) => item.datum!.run).sort()).toEqual(logged ? (extra.xLog ? ['b'] : ['b', 'c']) : [HOSTILE, 'b', 'c'].sort());
     // Each run in its view colour, whoever else is drawn.
-    for (const item of drawn) expect(item.fill).toBe(paletteColor(hostile.findIndex((r) => r.name === item.datum.run)));
+    for (const item of drawn) expect(item.fill).toBe(paletteColor(hostile.findIndex((r) => r.name === item.datum!.run)));
     v.finalize();
   });
 
@@ -129,7 +116,7 @@ describe('scatterSpec()', () => {
     expect(spec.encoding.x.title).toBeNull();
     expect(spec.encoding.y.title).toBeNull();
     expect(spec.encoding.tooltip.map((field) => field.title ?? field.field)).toEqual(['run', 'param', 'metric']);
-    const { view: v } = view(spec);
+    const { view: v } = recordingView(spec);
     await v.change(POINTS_DATA, vega.changeset().insert(data.rows)).runAsync();
     expect(v.scale('x').type).toBe('log');
     // x: 0.5 to 2 (-3 is left out), y: 0.25 to 4 (-1 is left out), made nice.

@@ -5,6 +5,7 @@ import { paletteColor } from '../../../core/src/charts/colors.js';
 import { buildChartModel, chartRows, dashboardRows, liveChartModel, type ChartModel, type ChartSeriesInput } from '../../../core/src/charts/model.js';
 import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
 import type { LivePayload } from '../../../core/src/live/payload.js';
+import { recordingView, sceneMarks, type SceneMark } from './views.js';
 
 const HOSTILE = `"]}};alert(1)//<img src=x onerror=alert(2)>'datum.x`;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -96,6 +97,19 @@ describe('chartSpec()', () => {
       }
     }
   });
+
+  // Old: a run whose every value of a metric was NaN still took a colour of that chart's range
+  // while Vega's domain (of the rows) left it out, so the runs after it got the wrong colours.
+  it.each<ChartMode>(['compare', 'dashboard', 'report', 'fallback'])('keeps each run\'s colour in a %s chart where a run has no point to draw', async (mode) => {
+    const runs = [{ id: '1', label: 'a' }, { id: '2', label: 'b' }, { id: '3', label: 'c' }];
+    const diverged = buildChartModel(runs, [line(0, 'loss', [NaN, NaN]), line(1, 'loss', [1, 2]), line(2, 'loss', [2, 1])]);
+    const group = diverged.groups[0]!;
+    const { view } = await render(chartSpec(diverged, { mode, group: 0 }), mode === 'compare' ? chartRows(group) : mode === 'dashboard' ? dashboardRows(group, false) : undefined);
+    const color = view.scale('color') as unknown as (value: string) => string;
+    expect(color('b')).toBe(paletteColor(1));
+    expect(color('c')).toBe(paletteColor(2));
+    view.finalize();
+  });
 });
 
 describe("chartSpec(model, { mode: 'fallback' })", () => {
@@ -133,26 +147,6 @@ describe("chartSpec(model, { mode: 'fallback' })", () => {
   });
 });
 
-/** Every mark of a view's scenegraph, depth first. */
-interface SceneMark { marktype: string; name?: string; items: Array<Record<string, unknown> & { datum?: Record<string, unknown>; items?: SceneMark[] }> }
-function sceneMarks(view: vega.View): SceneMark[] {
-  const marks: SceneMark[] = [];
-  const visit = (mark: SceneMark) => {
-    marks.push(mark);
-    for (const item of mark.items) for (const child of item.items ?? []) visit(child);
-  };
-  visit((view.scenegraph() as unknown as { root: SceneMark }).root);
-  return marks;
-}
-
-/** A view of a dashboard spec that records Vega's warnings and errors. */
-function dashboardView(spec: Record<string, unknown>): { view: vega.View; warnings: unknown[][] } {
-  const view = new vega.View(vega.parse(vegaLite.compile({ ...spec, width: 300 } as never).spec), { renderer: 'none' });
-  const warnings: unknown[][] = [];
-  view.logger({ level: () => vega.Warn, warn: (...args: unknown[]) => warnings.push(args), error: (...args: unknown[]) => warnings.push(args), info: () => undefined, debug: () => undefined } as never);
-  return { view, warnings };
-}
-
 /** The line items of the dashboard's curves (the raw layer first when smoothed), by layer. */
 function curves(view: vega.View): Map<string, SceneMark['items']> {
   const layers = new Map<string, SceneMark['items']>();
@@ -175,7 +169,7 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
   });
 
   it.each([{}, { logScale: true }, { smoothing: true }, { logScale: true, smoothing: true }])('draws a view without rows without a warning (%o), then scales to the rows streamed in', async (extra) => {
-    const { view, warnings } = dashboardView(chartSpec(model, options(extra)));
+    const { view, warnings } = recordingView(chartSpec(model, options(extra)));
     await view.runAsync();
     expect(warnings).toEqual([]);
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, extra.smoothing === true))).runAsync();
@@ -186,13 +180,13 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
   });
 
   it('draws the raw curve faint under the smoothed one only when smoothed, tooltips with the raw value', async () => {
-    const plain = dashboardView(chartSpec(model, options())).view;
+    const plain = recordingView(chartSpec(model, options())).view;
     await plain.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, false))).runAsync();
     expect([...curves(plain).keys()]).toHaveLength(1);
     plain.finalize();
 
     const spec = chartSpec(model, options({ smoothing: true })) as { layer: Array<{ encoding?: { tooltip?: Array<{ field: string }> } }> };
-    const { view } = dashboardView(spec);
+    const { view } = recordingView(spec);
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
     const [raw, smoothed] = [...curves(view).values()];
     expect(raw!.every((item) => item.opacity === RAW_OPACITY)).toBe(true);
@@ -206,7 +200,7 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
   });
 
   it('drops values that are not positive on a log scale, each run keeping its colour', async () => {
-    const { view } = dashboardView(chartSpec(model, options({ logScale: true, smoothing: true })));
+    const { view } = recordingView(chartSpec(model, options({ logScale: true, smoothing: true })));
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
     expect(view.scale('y').type).toBe('log');
     // From the lowest positive value (0.02, raw) to the highest (8), made nice.
@@ -230,7 +224,7 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
     expect(compiled.signals.map((signal) => signal.name)).toContain(`${HIDDEN_PARAM}_run_legend`);
     expect(compiled.legends[0]!.encode.symbols.interactive).toBe(true);
 
-    const { view } = dashboardView(chartSpec(model, options({ smoothing: true })));
+    const { view } = recordingView(chartSpec(model, options({ smoothing: true })));
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
     // What a click on alpha's legend entry stores.
     await view.change(`${HIDDEN_PARAM}_store`, vega.changeset().insert([{ unit: '', fields: view.signal(`${HIDDEN_PARAM}_tuple_fields`), values: ['alpha'] }])).runAsync();
@@ -256,11 +250,22 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
   });
 
   it('tells metrics of a run apart by their dash, and marks resumes on a step axis', async () => {
-    const { view } = dashboardView(chartSpec(model, options()));
+    const { view } = recordingView(chartSpec(model, options()));
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, false))).runAsync();
     const svg = await view.toSVG();
     expect(svg).toContain('>resumed</text>');
     expect(view.scale('strokeDash').domain()).toEqual(['loss', 'val_loss']);
+    view.finalize();
+  });
+
+  it('marks each point of lines of a few points, the legend still the one interactive legend of runs', async () => {
+    const short = buildChartModel(runs, [line(0, 'loss', [3, 2]), line(1, 'loss', [1])]);
+    const { view, warnings } = recordingView(chartSpec(short, options()));
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(short.groups[0]!, false))).runAsync();
+    const symbols = sceneMarks(view).filter((mark) => mark.marktype === 'symbol' && mark.name !== 'run_legend_symbols').flatMap((mark) => mark.items);
+    expect(symbols.map((item) => item.datum!.value)).toEqual([3, 2, 1]);
+    expect(sceneMarks(view).filter((mark) => mark.name === 'run_legend_symbols').flatMap((mark) => mark.items).map((item) => item.datum!.value)).toEqual(['alpha', 'zeta']);
+    expect(warnings).toEqual([]);
     view.finalize();
   });
 
@@ -270,7 +275,7 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
     const spec = chartSpec(wall, options()) as { layer: Array<{ encoding: { x: { type: string; title: string }; tooltip: Array<{ field: string; type: string; title?: string }> } }> };
     expect(spec.layer[0]!.encoding.x).toMatchObject({ type: 'temporal', title: 'time' });
     expect(spec.layer[0]!.encoding.tooltip.find((field) => field.field === 'x')).toMatchObject({ type: 'temporal', title: 'time' });
-    const { view, warnings } = dashboardView(spec);
+    const { view, warnings } = recordingView(spec);
     await view.runAsync();
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(wall.groups[0]!, false))).runAsync();
     expect(view.scale('x').type).toBe('time');
