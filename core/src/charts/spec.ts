@@ -14,9 +14,11 @@ export { POINTS_DATA };
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /**
  * The dashboard's legend-bound point selection: the runs (or, in a one-run chart, the metrics)
- * clicked in the legend, drawn at opacity 0. Its store is the data set `hidden_store`.
+ * clicked in the legend, drawn at opacity 0. Its tuples are in {@link HIDDEN_STORE}.
  */
 export const HIDDEN_PARAM = 'hidden';
+/** The data set of the dashboard's hidden runs: what a legend click toggles ({@link hiddenTuples}). */
+export const HIDDEN_STORE = `${HIDDEN_PARAM}_store`;
 /** The dashboard's zoom and pan: an interval selection bound to the scales (double-click resets). */
 export const ZOOM_PARAM = 'zoom';
 /** The opacity of the raw curve under a smoothed one. */
@@ -204,7 +206,8 @@ function dashboardSpec(group: ChartGroup, theme: ChartTheme, logScale: boolean, 
   // Over the values and the raw values; a log scale's from the lowest positive one of either.
   const yScale = logScale ? { type: 'log', domain: positiveDomain('lowestPositive', rowsHighest(['value', 'raw'])) } : { type: 'linear', zero: false, domain: streamedUnionDomain(['value', 'raw']) };
   // The legend draws hidden entries faint: Vega-Lite's own legend binding would draw the selected
-  // (here: hidden) ones bright. `group.colorBy` is a row shape constant.
+  // (here: hidden) ones bright. `encoding` is Vega-Lite's (undocumented) legend encoding, which
+  // wins over its own (the tests look). `group.colorBy` is a row shape constant.
   const hiddenEntry = `${HIDDEN_PARAM}['${group.colorBy}'] && indexof(${HIDDEN_PARAM}['${group.colorBy}'], datum.value) >= 0`;
   const faintWhenHidden = { opacity: { condition: { test: hiddenEntry, value: 0.35 }, value: 1 } };
   const legend = { orient: 'bottom', columns: 4, labelLimit: 180, symbolLimit: 50, encoding: { symbols: faintWhenHidden, labels: faintWhenHidden } };
@@ -250,6 +253,28 @@ function dashboardSpec(group: ChartGroup, theme: ChartTheme, logScale: boolean, 
     data: { name: POINTS_DATA },
     layer: [...(smoothed ? [raw] : []), values, ...(group.longest < FEW_POINTS ? [points] : []), ...resumeRuleLayers(group.resumes, theme, group.colorBy === 'run')],
   };
+}
+
+/** A tuple of {@link HIDDEN_STORE}: the one a click on a legend entry toggles. */
+export interface HiddenTuple {
+  fields: Array<{ type: 'E'; field: ChartGroup['colorBy'] }>;
+  values: [string];
+}
+
+/**
+ * The tuples that hide `labels` in a dashboard chart coloured by `field` (its group's `colorBy`):
+ * insert them into {@link HIDDEN_STORE} to restore what was hidden; a click shows each again.
+ *
+ * @example
+ * view.change(HIDDEN_STORE, vega.changeset().insert(hiddenTuples(['mlp'], group.colorBy)));
+ */
+export function hiddenTuples(labels: readonly string[], field: ChartGroup['colorBy']): HiddenTuple[] {
+  return labels.map((label) => ({ fields: [{ type: 'E', field }], values: [label] }));
+}
+
+/** The labels hidden in a dashboard chart, from the tuples of its {@link HIDDEN_STORE} (`view.data(HIDDEN_STORE)`). */
+export function hiddenLabels(store: ReadonlyArray<{ values?: unknown }>): string[] {
+  return store.flatMap((tuple) => (Array.isArray(tuple.values) && typeof tuple.values[0] === 'string' ? [tuple.values[0]] : []));
 }
 
 /**

@@ -3,7 +3,7 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { paletteColor } from '../../../core/src/charts/colors.js';
 import { buildChartModel, chartRows, dashboardRows, liveChartModel, type ChartModel, type ChartSeriesInput } from '../../../core/src/charts/model.js';
-import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
+import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, HIDDEN_STORE, hiddenLabels, hiddenTuples, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
 import type { LivePayload } from '../../../core/src/live/payload.js';
 import { recordingView, sceneMarks, type SceneMark } from './views.js';
 
@@ -238,6 +238,29 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
     expect(opacityOf('zeta')).toBe(1);
     // The y scale does not change when a run is hidden.
     expect(view.scale('y').domain()[0]).toBeLessThan(0);
+    view.finalize();
+  });
+
+  it('restores hidden runs from tuples, which a click on their legend entry shows again', async () => {
+    const { view, warnings } = recordingView(chartSpec(model, options()));
+    await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, false))).runAsync();
+    await view.change(HIDDEN_STORE, vega.changeset().insert(hiddenTuples(['alpha', 'mid'], group.colorBy))).runAsync();
+    const opacityOf = (label: string) => [...new Set(curves(view).get('layer_0_marks')!.filter((item) => item.datum!.run === label).map((item) => item.opacity))];
+    expect(opacityOf('alpha')).toEqual([0]);
+    expect(opacityOf('zeta')).toEqual([1]);
+    // What a click on an entry does: the legend's value, with the toggle on.
+    const click = async (label: string) => {
+      view.signal(`${HIDDEN_PARAM}_toggle`, true);
+      view.signal(`${HIDDEN_PARAM}_run_legend`, label);
+      await view.runAsync();
+    };
+    await click('alpha');
+    expect(opacityOf('alpha')).toEqual([1]);
+    await click('zeta');
+    expect(hiddenLabels(view.data(HIDDEN_STORE) as never).sort()).toEqual(['mid', 'zeta']);
+    expect(opacityOf('zeta')).toEqual([0]);
+    expect(hiddenLabels([{ values: [1] }, {}, { values: 'x' }, { values: ['x'] }])).toEqual(['x']);
+    expect(warnings).toEqual([]);
     view.finalize();
   });
 
