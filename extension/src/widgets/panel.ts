@@ -7,13 +7,14 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { decodeNumber, formatDuration, formatNumber, formatValue, METRIC_STATS, nameValue, tagTexts, type MetricStat } from 'trainbook/core';
+import { METRIC_STATS, type MetricStat } from 'trainbook/core';
 import { currentChartTheme } from '../charts/theme.js';
 import type { RunsPanelModel } from '../runs/model.js';
 import type { PanelRow } from '../runs/panelRows.js';
 import { CompareView } from './compare.js';
 import { RunDetailsView } from './details.js';
 import { el } from './dom.js';
+import { columnLabel, fillRunCell } from './runCells.js';
 
 interface Column {
   id: string;
@@ -180,17 +181,8 @@ export class RunsPanel extends Widget {
     const { trans } = this;
     const { params, metrics, tags } = this.model.columns;
     const remote = this.model.allRows.some((row) => row.remote !== null);
-    return [
-      { id: 'status', label: trans.__('status') },
-      { id: 'name', label: trans.__('run') },
-      ...(remote ? [{ id: 'origin', label: trans.__('where') }] : []),
-      { id: 'experiment', label: trans.__('experiment') },
-      { id: 'started', label: trans.__('started') },
-      { id: 'duration', label: trans.__('duration') },
-      ...(tags ? [{ id: 'tags', label: trans.__('tags') }] : []),
-      ...params.map((p) => ({ id: `param:${p}`, label: p })),
-      ...metrics.map((m) => ({ id: `metric:${m}`, label: m })),
-    ];
+    const ids = ['status', 'name', ...(remote ? ['origin'] : []), 'experiment', 'started', 'duration', ...(tags ? ['tags'] : []), ...params.map((p) => `param:${p}`), ...metrics.map((m) => `metric:${m}`)];
+    return ids.map((id) => ({ id, label: columnLabel(id, trans) }));
   }
 
   private renderQueryProblem(): void {
@@ -244,52 +236,9 @@ export class RunsPanel extends Widget {
   }
 
   private cellNode(row: PanelRow, column: Column): HTMLTableCellElement {
-    const { trans } = this;
-    const { record, remote } = row;
     const td = el('td');
     td.dataset.column = column.id;
-    if (column.id === 'status') {
-      td.append(el('span', `tb-StatusPill tb-status-${row.status}`, row.status));
-      if (record.error) td.title = `${record.error.name}: ${record.error.message}`;
-    } else if (column.id === 'name') {
-      td.textContent = record.name;
-      td.title = record.id;
-      if (row.archive) {
-        const badge = el('span', 'tb-ArchiveBadge', trans.__('archived'));
-        badge.title = trans.__('Kept as %1 (trainbook archive): never pruned', row.archive);
-        badge.dataset.archive = row.archive;
-        td.append(' ', badge);
-      }
-      if (remote) {
-        const badge = el('span', 'tb-RemoteBadge', trans.__('team'));
-        badge.title = trans.__('On the team hub: from %1 on %2 (store %3)', remote.user, remote.host, remote.store);
-        td.append(' ', badge);
-      }
-    } else if (column.id === 'origin') {
-      if (remote) {
-        td.textContent = `${remote.user}@${remote.host}`;
-        td.title = remote.notebook ? `${remote.store} · ${remote.notebook}` : remote.store;
-        td.dataset.host = remote.host;
-        td.dataset.user = remote.user;
-      }
-    } else if (column.id === 'experiment') td.textContent = record.experiment ?? '';
-    else if (column.id === 'started') {
-      const started = new Date(record.startedAt);
-      td.textContent = Number.isNaN(started.getTime()) ? record.startedAt : started.toLocaleString();
-    } else if (column.id === 'duration') td.textContent = formatDuration(row.durationMs, true);
-    else if (column.id === 'tags') {
-      td.textContent = tagTexts(record).join(', ');
-      td.title = td.textContent;
-    } else if (column.id.startsWith('param:')) td.textContent = formatValue(nameValue(record.params, column.id.slice(6)));
-    else if (column.id.startsWith('metric:')) {
-      const summary = nameValue(record.summary, column.id.slice(7));
-      if (summary) {
-        const [last, min, max] = [summary.last, summary.min, summary.max].map((v) => formatNumber(decodeNumber(v)));
-        td.textContent = formatNumber(decodeNumber(summary[this.model.metricStat]));
-        td.title = trans.__('last %1 · min %2 · max %3 · %4 points', last, min, max, summary.count);
-        td.append(el('span', 'tb-RunsTable-range', ` ${min}–${max}`));
-      }
-    }
+    fillRunCell(td, row, column.id, { trans: this.trans, metricStat: this.model.metricStat });
     return td;
   }
 }
