@@ -6,11 +6,13 @@
  * `RunsPanelModel` holds and forwards every user action to it.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import { METRIC_STATS, type MetricStat } from 'trainbook/core';
 import { currentChartTheme } from '../charts/theme.js';
 import type { RunsPanelModel } from '../runs/model.js';
 import type { PanelRow } from '../runs/panelRows.js';
+import { CommandIDs } from '../tokens.js';
 import { CompareView } from './compare.js';
 import { RunDetailsView } from './details.js';
 import { el } from './dom.js';
@@ -25,8 +27,11 @@ export interface RunsPanelOptions {
   trans: TranslationBundle;
   /** A local run's row was clicked: go to the cell that made it. */
   openCell: (cellId: string) => void;
-  /** Opens the runs dashboard (the plugin runs `trainbook:open-dashboard`); no button without it. */
-  openDashboard?: () => void;
+  /**
+   * The app's commands: the bar's "Open dashboard" runs `trainbook:open-dashboard` on the panel's
+   * notebook. No button without them, or while no plugin has added that command.
+   */
+  commands?: CommandRegistry;
 }
 
 export class RunsPanel extends Widget {
@@ -73,9 +78,14 @@ export class RunsPanel extends Widget {
     });
     this.dashboardButton.textContent = trans.__('Open dashboard');
     this.dashboardButton.title = trans.__('Compare these runs in the runs dashboard, a tab of its own');
-    const { openDashboard } = options;
-    this.dashboardButton.hidden = openDashboard === undefined;
-    this.dashboardButton.addEventListener('click', () => openDashboard?.());
+    const { commands } = options;
+    this.dashboardButton.addEventListener('click', () => {
+      const notebook = model.notebook;
+      if (commands && notebook) void commands.execute(CommandIDs.openDashboard, { path: notebook.path });
+    });
+    commands?.commandChanged.connect((_, change) => {
+      if (change.id === CommandIDs.openDashboard || change.type === 'many-changed') this.renderDashboardButton();
+    }, this);
     const statLabels: Record<MetricStat, string> = { last: trans.__('last value'), min: trans.__('min value'), max: trans.__('max value') };
     for (const stat of METRIC_STATS) this.statChoice.append(new Option(statLabels[stat], stat));
     this.statChoice.setAttribute('aria-label', trans.__('Metric value shown and sorted'));
@@ -130,6 +140,7 @@ export class RunsPanel extends Widget {
     this.heading.textContent = notebook ? notebook.path : trans.__('Open a notebook to see its runs.');
     this.renderQueryProblem();
     this.renderTeam();
+    this.renderDashboardButton();
     const count = model.selected.size;
     const enough = count >= model.compareMinimum;
     this.compareButton.disabled = !enough;
@@ -158,6 +169,13 @@ export class RunsPanel extends Widget {
     const tbody = el('tbody');
     for (const row of rows) tbody.append(this.rowNode(row, columns));
     this.table.replaceChildren(thead, tbody);
+  }
+
+  /** "Open dashboard": there when the command is, usable with a notebook to open it on. */
+  private renderDashboardButton(): void {
+    const { commands } = this.options;
+    this.dashboardButton.hidden = !commands?.hasCommand(CommandIDs.openDashboard);
+    this.dashboardButton.disabled = this.model.notebook === null;
   }
 
   /** How many runs are shown of how many, what could not be read, and the selected runs left out of the comparison. */
