@@ -73,6 +73,8 @@ export class DashboardModel {
   private colorIndexes = new Map<string, number>();
   /** A restored selection waits for the notebooks it belongs to. */
   private pendingSelection: string[] | null = null;
+  /** Bumped by each `open()`: a path resolved after a later one was asked for is dropped. */
+  private openToken = 0;
   private disposed = false;
 
   private readonly _changed = new Signal<this, void>(this);
@@ -148,11 +150,12 @@ export class DashboardModel {
     return this.colorIndexes.get(runId) ?? null;
   }
 
-  /** Follows what a path means: a notebook, a `.trainbook` folder, or a folder of them. */
+  /** Follows what a path means: a notebook, a `.trainbook` folder, or a folder of them (the last path asked for wins). */
   async open(path: string): Promise<DashboardTarget> {
     if (!this.contents) throw new Error('DashboardModel.open needs the Contents manager (options.contents).');
+    const token = ++this.openToken;
     const target = await dashboardTarget(this.contents, path);
-    if (this.disposed) return target;
+    if (this.disposed || token !== this.openToken) return target;
     this._target = target;
     this.setNotebooks(target.stores.map((store) => store.path));
     return target;
@@ -180,8 +183,9 @@ export class DashboardModel {
   /** Reads every followed store (and the hub) again; a folder is listed again first, so stores added to it appear. */
   async refresh(): Promise<void> {
     if (this._target?.kind === 'folder' && this.contents) {
+      const token = this.openToken;
       const target = await dashboardTarget(this.contents, this._target.path);
-      if (this.disposed) return;
+      if (this.disposed || token !== this.openToken) return;
       this._target = target;
       this.setNotebooks(target.stores.map((store) => store.path));
     }

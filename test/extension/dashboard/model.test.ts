@@ -69,6 +69,16 @@ describe('DashboardModel', () => {
       expect(model.runs.rows).toHaveLength(2);
       expect(model.availableColumns).not.toContain('notebook');
     });
+
+    it('follows the last path asked for when an earlier one resolves later', async () => {
+      const setup = await folder();
+      const model = new DashboardModel({ store: setup.store, contents: setup.contents });
+      const folderOpen = model.open(''); // lists the folder: answers after the notebook
+      await model.open('b.ipynb');
+      await folderOpen;
+      expect(model.target).toMatchObject({ kind: 'notebook', path: 'b.ipynb' });
+      expect(model.notebookPaths).toEqual(['b.ipynb']);
+    });
   });
 
   describe('#runs', () => {
