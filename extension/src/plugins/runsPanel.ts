@@ -45,6 +45,7 @@ export const runsPanelPlugin: JupyterFrontEndPlugin<IRunsPanel> = {
     const model = new RunsPanelModel({ store: new ExperimentStore(app.serviceManager.contents) });
     const panel = new RunsPanel(model, {
       trans,
+      commands: app.commands,
       openCell: (cellId) => {
         const current = notebooks.currentWidget;
         if (current) goToCell(app, current, cellId);

@@ -61,7 +61,8 @@ const PAGE = `<!doctype html><html><head><style>
   ${['base.css', 'experiments.css', 'dashboard-table.css'].map((file) => fs.readFileSync(path.join(ROOT, 'style', file), 'utf8')).join('\n')}
 </style></head><body><div id="host"></div></body></html>`;
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('DashboardTable (Chromium)', () => {
+// Chromium comes with `scripts/setup.sh --tests`, as for the browser tests.
+describe('DashboardTable (Chromium)', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'trainbook-table-'));
   const folders = { small: path.join(base, 'small'), big: path.join(base, 'big') };
   let runs: Recorded[] = [];
