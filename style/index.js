@@ -1,2 +1,4 @@
 import './base.css';
 import './experiments.css';
+import './dashboard-table.css';
+import './dashboard.css';

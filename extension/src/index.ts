@@ -4,8 +4,9 @@
  */
 import { cellExperimentsPlugin } from './plugins/cellExperiments.js';
 import { commandsPlugin } from './plugins/commands.js';
+import { dashboardPlugin } from './plugins/dashboard.js';
 import { runsPanelPlugin } from './plugins/runsPanel.js';
 import { teamHubPlugin } from './plugins/teamHub.js';
 
 export * from './tokens.js';
-export default [cellExperimentsPlugin, commandsPlugin, runsPanelPlugin, teamHubPlugin];
+export default [cellExperimentsPlugin, commandsPlugin, runsPanelPlugin, teamHubPlugin, dashboardPlugin];

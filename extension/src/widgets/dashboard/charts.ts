@@ -16,6 +16,9 @@ import {
   elapsedColumn,
   formatNumber,
   HIDDEN_PARAM,
+  HIDDEN_STORE,
+  hiddenLabels,
+  hiddenTuples,
   isSystemMetric,
   POINTS_DATA,
   runLabels,
@@ -29,6 +32,7 @@ import { loadVegaEmbed, type VegaEmbedModule } from '../../charts/vegaLoader.js'
 import { DASHBOARD_X_AXES, MAX_SMOOTHING, type ChartSettings, type DashboardModel, type DashboardXAxis } from '../../dashboard/model.js';
 import type { Comparison } from '../../runs/model.js';
 import { el } from '../dom.js';
+import { keepFitted, type Fitting } from './fitWidth.js';
 
 /** The chart model's x axis for the dashboard's choice ("relative" is seconds since each run started). */
 export function chartAxisOf(xAxis: DashboardXAxis): ChartXAxis {
@@ -62,7 +66,7 @@ class MetricChart {
   private readonly notes = el('div', 'tb-DashChart-notes');
   result: Result | null = null;
   specKey = '';
-  private readonly resizeObserver = new ResizeObserver(() => this.fit());
+  private readonly fitting: Fitting;
 
   constructor(readonly metric: string) {
     this.node.dataset.metric = metric;
@@ -70,7 +74,7 @@ class MetricChart {
     this.title.title = metric;
     this.notes.hidden = true;
     this.node.append(this.title, this.plot, this.points, this.notes);
-    this.resizeObserver.observe(this.plot);
+    this.fitting = keepFitted(this.plot, () => this.result?.view ?? null);
   }
 
   describe(group: ChartGroup, trans: TranslationBundle): void {
@@ -90,17 +94,8 @@ class MetricChart {
     const result = await embedChart(vegaEmbed, target, spec);
     this.result = result;
     this.specKey = specKey;
+    this.fitting.fit();
     return result;
-  }
-
-  /** Vega refits `width: 'container'` only on window resizes; the tab also changes width with the side bars. */
-  private fit(): void {
-    const view = this.result?.view;
-    const container = view?.container();
-    if (!view || !container) return;
-    const style = getComputedStyle(container);
-    const width = container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (width > 0 && view.signal('width') !== width) void view.signal('width', width).runAsync();
   }
 
   reset(): void {
@@ -110,7 +105,7 @@ class MetricChart {
   }
 
   dispose(): void {
-    this.resizeObserver.disconnect();
+    this.fitting.stop();
     this.reset();
     this.node.remove();
   }
@@ -293,17 +288,16 @@ export class DashboardCharts {
     const view = chart.result?.view;
     if (!view || group.colorBy !== 'run') return;
     const wanted = this.model.settings.hiddenRuns.map((id) => this.labels.get(id)).filter((label): label is string => label !== undefined);
-    const shown = hiddenLabels(view);
+    const shown = hiddenInView(view);
     if (wanted.length === shown.length && wanted.every((label) => shown.includes(label))) return;
-    const tuples = wanted.map((label) => ({ fields: [{ type: 'E', field: 'run' }], values: [label] }));
-    await view.change(HIDDEN_STORE, vegaEmbed.vega.changeset().remove(() => true).insert(tuples)).runAsync();
+    await view.change(HIDDEN_STORE, vegaEmbed.vega.changeset().remove(() => true).insert(hiddenTuples(wanted, group.colorBy))).runAsync();
   }
 
   /** A legend click changed the runs one view hides: the model (and so every chart) follows. */
   private readHidden(chart: MetricChart): void {
     const view = chart.result?.view;
     if (!view) return;
-    const hidden = new Set(hiddenLabels(view).map((label) => this.idsByLabel.get(label)).filter((id): id is string => id !== undefined));
+    const hidden = new Set(hiddenInView(view).map((label) => this.idsByLabel.get(label)).filter((id): id is string => id !== undefined));
     for (const id of this.labels.keys()) {
       const isHidden = this.model.settings.hiddenRuns.includes(id);
       if (hidden.has(id) !== isHidden) this.model.setRunHidden(id, hidden.has(id));
@@ -324,12 +318,7 @@ export class DashboardCharts {
   }
 }
 
-/** The data set behind the legend's point selection (Vega-Lite names it after the param). */
-const HIDDEN_STORE = `${HIDDEN_PARAM}_store`;
-
-/** The run labels a view's legend selection hides now. */
-function hiddenLabels(view: Result['view']): string[] {
-  const selection = view.signal(HIDDEN_PARAM) as Record<string, unknown> | null;
-  const runs = selection?.run;
-  return Array.isArray(runs) ? (runs as unknown[]).filter((v): v is string => typeof v === 'string') : [];
+/** The run labels a view's legend hides now (the tuples of its selection's store). */
+function hiddenInView(view: Result['view']): string[] {
+  return hiddenLabels(view.data(HIDDEN_STORE) as Array<{ values?: unknown }>);
 }

@@ -12,6 +12,7 @@ import { loadVegaEmbed } from '../../charts/vegaLoader.js';
 import type { DashboardModel } from '../../dashboard/model.js';
 import type { Comparison } from '../../runs/model.js';
 import { el } from '../dom.js';
+import { keepFitted } from './fitWidth.js';
 import { parallelCoordinates } from '../parallel.js';
 import { paramDiffTable } from '../paramTable.js';
 
@@ -53,6 +54,7 @@ export class HyperView {
   private scatterGeneration = 0;
   private lastKey = '';
   private disposed = false;
+  private readonly fitting = keepFitted(this.scatterPlot, () => this.scatter?.result.view ?? null);
 
   constructor(
     private readonly model: DashboardModel,
@@ -170,6 +172,7 @@ export class HyperView {
         return;
       }
       this.scatter = { result, specKey };
+      this.fitting.fit();
     }
     this.scatterPlot.dataset.points = String(data.rows.length);
     await this.scatter.result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().remove(() => true).insert(data.rows)).runAsync();
@@ -198,6 +201,7 @@ export class HyperView {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.fitting.stop();
     this.clearScatter();
     this.model.comparisonChanged.disconnect(this.onComparison, this);
     this.model.changed.disconnect(this.onModelChanged, this);
