@@ -87,6 +87,16 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
       return panel && kernels ? kernels.stateOf(panel) : { running: null, restart: null };
     };
 
+    /**
+     * Opens a report the server just wrote in JupyterLab's HTML viewer, trusted: its scripts (the
+     * report's own, hashed in its CSP) run in the viewer's sandbox (`allow-scripts` without
+     * `allow-same-origin`: an origin of its own, as Jupyter serves files under /files/).
+     */
+    const openReport = async (file: string): Promise<void> => {
+      const widget: unknown = await commands.execute('docmanager:open', { path: file, factory: 'HTML Viewer' });
+      if (widget && typeof widget === 'object' && 'trusted' in widget) (widget as { trusted: boolean }).trusted = true;
+    };
+
     const open = async (args: DashboardArgs): Promise<MainAreaWidget<Dashboard> | null> => {
       const path = typeof args.path === 'string' ? args.path : args.fromFileBrowser ? selectedTarget(browser) : (notebooks?.currentWidget?.context.path ?? null);
       if (path === null) return null;
@@ -106,7 +116,7 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
         path,
         report: {
           post,
-          openFile: (file) => void commands.execute('docmanager:open', { path: file }),
+          openFile: (file) => void openReport(file),
           copy: (text) => Clipboard.copyToSystem(text),
           askOutput: async (suggested) => {
             const result = await InputDialog.getText({ title: trans.__('Write report to'), label: trans.__('An .html file, relative to the server root'), text: suggested });
