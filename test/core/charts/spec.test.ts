@@ -3,7 +3,7 @@ import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { paletteColor } from '../../../core/src/charts/colors.js';
 import { buildChartModel, chartRows, dashboardRows, liveChartModel, type ChartModel, type ChartSeriesInput } from '../../../core/src/charts/model.js';
-import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, HIDDEN_STORE, hiddenLabels, hiddenTuples, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
+import { chartSpec, FOCUS_SIGNAL, HIDDEN_PARAM, HIDDEN_STORE, hiddenLabels, hiddenTuples, HOVER_MARKS, HOVER_PARAM, POINTER_SIGNAL, POINTS_DATA, RAW_OPACITY, RESUMED_LABEL, ZOOM_PARAM, type ChartMode, type ChartSpecOptions } from '../../../core/src/charts/spec.js';
 import type { LivePayload } from '../../../core/src/live/payload.js';
 import { recordingView, sceneMarks, type SceneMark } from './views.js';
 
@@ -185,7 +185,7 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
     expect([...curves(plain).keys()]).toHaveLength(1);
     plain.finalize();
 
-    const spec = chartSpec(model, options({ smoothing: true })) as { layer: Array<{ encoding?: { tooltip?: Array<{ field: string }> } }> };
+    const spec = chartSpec(model, options({ smoothing: true })) as { layer: Array<{ name?: string; encoding?: { tooltip?: Array<{ field: string }> } }> };
     const { view } = recordingView(spec);
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(group, true))).runAsync();
     const [raw, smoothed] = [...curves(view).values()];
@@ -195,7 +195,9 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
     const zeta = (items: SceneMark['items']) => items.filter((item) => item.datum!.run === 'zeta' && item.datum!.series === 'loss');
     expect(zeta(smoothed!).map((item) => item.datum!.value)).toEqual(group.lines[0]!.smoothed);
     expect(zeta(raw!).map((item) => item.datum!.raw)).toEqual([4, 3, 0, 1, 0.5]);
-    expect(spec.layer.slice(0, 2).flatMap((layer) => layer.encoding?.tooltip ?? []).map((field) => field.field)).toEqual(['run', 'series', 'x', 'value', 'raw']);
+    // The curves have no tooltip (a line's would be its first point's): the hovered point has it.
+    expect(spec.layer.slice(0, 2).flatMap((layer) => layer.encoding?.tooltip ?? [])).toEqual([]);
+    expect(spec.layer.filter((layer) => layer.name === 'hover_hits').flatMap((layer) => layer.encoding!.tooltip!).map((field) => field.field)).toEqual(['run', 'series', 'x', 'value', 'raw']);
     view.finalize();
   });
 
@@ -295,14 +297,148 @@ describe("chartSpec(model, { mode: 'dashboard' })", () => {
   it('draws wall-clock time on a time axis, in time tooltips', async () => {
     const start = Date.UTC(2026, 0, 2, 3, 4, 5);
     const wall = buildChartModel([{ id: '1', label: 'a' }], [{ run: 0, metric: 'loss', length: 3, value: [3, 2, 1], wall: [start, start + 60_000, start + 120_000] }], { xAxis: 'wall' });
-    const spec = chartSpec(wall, options()) as { layer: Array<{ encoding: { x: { type: string; title: string }; tooltip: Array<{ field: string; type: string; title?: string }> } }> };
+    const spec = chartSpec(wall, options()) as { layer: Array<{ encoding: { x: { type: string; title: string }; tooltip?: Array<{ field: string; type: string; title?: string }> } }> };
     expect(spec.layer[0]!.encoding.x).toMatchObject({ type: 'temporal', title: 'time' });
-    expect(spec.layer[0]!.encoding.tooltip.find((field) => field.field === 'x')).toMatchObject({ type: 'temporal', title: 'time' });
+    expect(spec.layer.flatMap((layer) => layer.encoding.tooltip ?? []).find((field) => field.field === 'x')).toMatchObject({ type: 'temporal', title: 'time' });
     const { view, warnings } = recordingView(spec);
     await view.runAsync();
     await view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(wall.groups[0]!, false))).runAsync();
     expect(view.scale('x').type).toBe('time');
     expect(+view.scale('x').domain()[1]! - +view.scale('x').domain()[0]!).toBeGreaterThanOrEqual(120_000);
+    // The hovered point's time, to the second (the last point: its area reaches a little past the line's end).
+    const [px, py] = pixel(view, start + 120_000, 1);
+    await pointTo(view, px);
+    expect(hitAreasAt(view, px + 2, py)[0]!.tooltip).toMatchObject({ time: expect.stringMatching(/^2026-01-0[1-3] \d\d:\d\d:05$/), value: '1' });
+    expect(hitAreasAt(view, px + 6, py)).toEqual([]);
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+});
+
+/** A hit area of the dashboard's hover: a rect item in the plot's pixels. */
+type HitArea = SceneMark['items'][number] & { x: number; y: number; width: number; height: number; datum: Record<string, unknown> };
+
+/** The hit areas of a dashboard chart's hover. */
+function hitAreas(view: vega.View): HitArea[] {
+  return sceneMarks(view).filter((mark) => mark.name === HOVER_MARKS.hits).flatMap((mark) => mark.items) as HitArea[];
+}
+
+/** The hit areas under a pixel of the plot, the topmost (the one the pointer is over) first. */
+function hitAreasAt(view: vega.View, px: number, py: number): HitArea[] {
+  return hitAreas(view).filter((item) => px >= item.x && px <= item.x + item.width && py >= item.y && py <= item.y + item.height).reverse();
+}
+
+/** Where a point of the chart is drawn (px in the plot). */
+function pixel(view: vega.View, x: number, value: number): [number, number] {
+  return [(view.scale('x') as unknown as (v: number) => number)(x), (view.scale('y') as unknown as (v: number) => number)(value)];
+}
+
+/** The pointer's move to a pixel's x, as the chart's pointer signal takes it. */
+async function pointTo(view: vega.View, px: number): Promise<void> {
+  view.signal(POINTER_SIGNAL, Math.floor(px));
+  await view.runAsync();
+}
+
+/** What the pointer's entering a hit area stores: its point is the one hovered. */
+async function hover(view: vega.View, area: HitArea): Promise<void> {
+  const tuple = { unit: 'hover_hits', fields: view.signal(`${HOVER_PARAM}_tuple_fields`), values: [area.datum.run, area.datum.series, area.datum.x] };
+  await view.change(`${HOVER_PARAM}_store`, vega.changeset().remove(() => true).insert([tuple])).runAsync();
+}
+
+describe("chartSpec(model, { mode: 'dashboard' }): the point under the pointer", () => {
+  // Two lines 10 apart over steps 0..10: a = 10 - step, b = 20 - step.
+  const runs = [{ id: '1', label: 'a' }, { id: '2', label: 'b' }];
+  const model = buildChartModel(runs, [line(0, 'loss', range(11).map((i) => 10 - i)), line(1, 'loss', range(11).map((i) => 20 - i))]);
+  const group = model.groups[0]!;
+  const drawn = async (extra: Partial<ChartSpecOptions> = {}, chart: ChartModel = model) => {
+    const recorded = recordingView(chartSpec(chart, { mode: 'dashboard', group: 0, ...extra }));
+    await recorded.view.change(POINTS_DATA, vega.changeset().insert(dashboardRows(chart.groups[0]!, extra.smoothing === true))).runAsync();
+    return recorded;
+  };
+
+  it('gives the tooltip of the point nearest along the line under the pointer, not the line\'s first', async () => {
+    const { view, warnings } = await drawn();
+    // Before the pointer moves over the chart no point has a hit area, and no curve has a tooltip.
+    expect(hitAreas(view)).toEqual([]);
+    expect([...curves(view).values()].flat().every((item) => item.tooltip === undefined)).toBe(true);
+    // 30% of the way from a's step 4 to its step 5: step 4's; 70%: step 5's (30 px a step).
+    for (const [at, step] of [[4.3, 4], [4.7, 5], [0.2, 0], [9.9, 10]] as const) {
+      const [px, py] = pixel(view, at, 10 - at);
+      await pointTo(view, px);
+      const [under] = hitAreasAt(view, px, py);
+      expect(under?.datum).toMatchObject({ run: 'a', series: 'loss', x: step, value: 10 - step });
+      expect(under!.tooltip).toEqual({ run: 'a', metric: 'loss', step: String(step), value: String(10 - step) });
+    }
+    // Off the line (between a and b): no point is under the pointer.
+    const [px, py] = pixel(view, 4.3, 10.7);
+    expect(hitAreasAt(view, px, py)).toEqual([]);
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+
+  it('draws the hovered point as a dot in its run\'s colour, and none once the pointer leaves it', async () => {
+    const { view, warnings } = await drawn({ smoothing: true });
+    const [px, py] = pixel(view, 6, 14);
+    await pointTo(view, px);
+    const [under] = hitAreasAt(view, px, py);
+    expect(under!.datum).toMatchObject({ run: 'b', x: 6 });
+    expect(Object.keys(under!.tooltip as object)).toEqual(['run', 'metric', 'step', 'value', 'raw']);
+    await hover(view, under!);
+    const dots = () => sceneMarks(view).filter((mark) => mark.name === HOVER_MARKS.dot).flatMap((mark) => mark.items);
+    expect(dots()).toHaveLength(1);
+    expect(dots()[0]).toMatchObject({ x: px, y: py, fill: paletteColor(1), opacity: 1 });
+    await view.change(`${HOVER_PARAM}_store`, vega.changeset().remove(() => true)).runAsync();
+    expect(dots()).toEqual([]);
+    // Hidden while hovered (the hit area went from under the pointer without a pointerout): no dot.
+    await hover(view, under!);
+    expect(dots()).toHaveLength(1);
+    await view.change(HIDDEN_STORE, vega.changeset().insert(hiddenTuples(['b'], 'run'))).runAsync();
+    expect(dots()).toEqual([]);
+    expect(hitAreas(view).filter((item) => item.datum.run === 'b')).toEqual([]);
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+
+  it('gives no hit area to the points of hidden runs, nor to values that are not positive on a log scale', async () => {
+    const mixed = buildChartModel([...runs, { id: '3', label: 'c' }], [line(0, 'loss', range(11).map((i) => 5 - i)), line(1, 'loss', range(11).map((i) => 20 - i)), line(2, 'loss', range(11).map((i) => 1 + i))]);
+    const { view, warnings } = await drawn({ logScale: true }, mixed);
+    await view.change(HIDDEN_STORE, vega.changeset().insert(hiddenTuples(['b'], 'run'))).runAsync();
+    const seen: Array<Record<string, unknown>> = [];
+    for (let px = 0; px <= 300; px += 8) {
+      await pointTo(view, px);
+      seen.push(...hitAreas(view).map((item) => item.datum));
+    }
+    expect(new Set(seen.map((datum) => datum.run))).toEqual(new Set(['a', 'c']));
+    expect(seen.every((datum) => Number(datum.value) > 0)).toBe(true);
+    // a's positive values (5 down to 1, steps 0..4) have their areas.
+    expect([...new Set(seen.filter((datum) => datum.run === 'a').map((datum) => datum.x))].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+
+  it('moves the hit areas with a pan or a zoom (the interval bound to the scales)', async () => {
+    const { view, warnings } = await drawn();
+    // What a drag to the left does: the x domain from steps 0..10 to 3..8, y kept.
+    view.signal(`${ZOOM_PARAM}_x`, [3, 8]);
+    view.signal(`${ZOOM_PARAM}_value`, view.scale('y').domain());
+    await view.runAsync();
+    expect(view.scale('x').domain()).toEqual([3, 8]);
+    const [px, py] = pixel(view, 5.2, 4.8);
+    await pointTo(view, px);
+    expect(hitAreasAt(view, px, py)[0]!.datum).toMatchObject({ run: 'a', x: 5 });
+    expect(warnings).toEqual([]);
+    view.finalize();
+  });
+
+  it('keeps its cost bounded: of 12,000 points only those near the pointer have hit areas', async () => {
+    const many = buildChartModel(range(10).map((i) => ({ id: String(i), label: `r${i}` })), range(10).map((i) => line(i, 'loss', range(1200).map((step) => i + 1 / (1 + step)))), { budget: null });
+    expect(many.groups[0]!.drawn).toBe(12_000);
+    const { view, warnings } = await drawn({}, many);
+    expect(hitAreas(view)).toEqual([]);
+    await pointTo(view, 150);
+    // The chart is 300 px wide: 40 points a pixel; the areas are those of about 60 px.
+    expect(hitAreas(view).length).toBeGreaterThan(0);
+    expect(hitAreas(view).length).toBeLessThan(12_000 / 4);
     expect(warnings).toEqual([]);
     view.finalize();
   });
