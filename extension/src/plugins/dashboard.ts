@@ -106,7 +106,9 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(existing.id);
         return existing;
       }
-      const model = new DashboardModel({ store, contents: serviceManager.contents, kernelOf });
+      // Set once the tab exists: polls are skipped while the tab or the page is hidden.
+      let tabVisible = (): boolean => true;
+      const model = new DashboardModel({ store, contents: serviceManager.contents, kernelOf, pageHidden: () => document.hidden || !tabVisible() });
       model.runs.pollSeconds = pollSeconds;
       if (args.state !== undefined) model.restore(args.state);
       if (team) model.runs.setTeamSource(team);
@@ -126,6 +128,7 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
         },
       });
       const widget = new MainAreaWidget({ content });
+      tabVisible = () => content.isVisible;
       widget.id = id;
       widget.title.label = trans.__('Runs: %1', baseName(path) || trans.__('(root)'));
       widget.title.caption = trans.__('Runs dashboard of %1', path || '/');

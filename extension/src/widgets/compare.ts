@@ -103,7 +103,7 @@ export class CompareView {
         return;
       }
       this.results.push(result);
-      await result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().insert(rows)).runAsync();
+      await result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().insert(rows)).resize().runAsync();
     }
   }
 

@@ -264,10 +264,11 @@ export class DashboardCharts {
       const specKey = JSON.stringify(spec);
       const rows = dashboardRows(group, smoothed);
       if (chart.result && chart.specKey === specKey) {
-        await chart.result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().remove(() => true).insert(rows)).runAsync();
+        // resize(): the legend grows with the rows (Vega sized the view for the legend it had before).
+        await chart.result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().remove(() => true).insert(rows)).resize().runAsync();
       } else {
         const result = await chart.embed(vegaEmbed, spec, specKey);
-        await result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().insert(rows)).runAsync();
+        await result.view.change(POINTS_DATA, vegaEmbed.vega.changeset().insert(rows)).resize().runAsync();
         const drawnChart = chart;
         if (group.colorBy === 'run') result.view.addSignalListener(HIDDEN_PARAM, () => this.readHidden(drawnChart));
       }

@@ -191,12 +191,10 @@ export class Dashboard extends Panel {
     this.model.setVisible(true);
   }
 
-  protected override onAfterHide(): void {
-    this.model.setVisible(false);
-  }
-
   protected override onAfterAttach(): void {
-    if (this.isVisible) this.model.setVisible(true);
+    // Polls run while the tab is attached; the model's `pageHidden` skips them while it is not
+    // visible. (A restored tab can be attached before it is visible and then get no after-show.)
+    this.model.setVisible(true);
   }
 
   protected override onBeforeDetach(): void {
