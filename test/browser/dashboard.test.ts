@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init } from '../../sdk/src/index.js';
 import { makeLabRoot, openBrowser, runCommand, screenshot, startLab, type Browser, type Lab } from '../helpers/lab.js';
-import { colorContrastViolations, svgContrastFailures, useTheme } from '../helpers/contrast.js';
+import { colorContrastViolations, svgContrastFailures, useTheme, wcagViolations } from '../helpers/contrast.js';
 import { CLI, requireBuilt, ROOT } from '../helpers/sdk.js';
 import { writeDashboardStores, type DashboardRun } from './dashboardStores.js';
 
@@ -64,6 +64,22 @@ describe('the runs dashboard (real lab, server extension, Chromium)', () => {
     await tab.locator('.tb-DashCharts-log').check();
     await expect.poll(() => tab.locator('.tb-DashChart svg').count()).toBe(3);
     await screenshot(page, 'dashboard-light-3runs.png');
+  });
+
+  it('has no WCAG 2 A/AA violations (axe-core) over the tab, top to bottom', async () => {
+    const { page } = browser;
+    const tab = page.locator('.tb-Dashboard').first();
+    const found: string[] = [];
+    let checked = 0;
+    for (const end of [false, true]) {
+      await tab.evaluate((node, end) => node.scrollTo(0, end ? node.scrollHeight : 0), end);
+      await page.waitForTimeout(200);
+      const result = await wcagViolations(page, ['.tb-Dashboard']);
+      checked += result.checked;
+      found.push(...result.violations);
+    }
+    expect(checked).toBeGreaterThan(50);
+    expect(found).toEqual([]);
   });
 
   it('redraws the charts in the dark theme', async () => {

@@ -32,10 +32,20 @@ export async function useTheme(page: Page, name: string): Promise<void> {
  * axe-core's `color-contrast` rule inside the nodes matching `selectors`: its violations as
  * readable lines, and how many nodes it checked (passed or not), so a check of nothing shows.
  */
-export async function colorContrastViolations(page: Page, selectors: string[]): Promise<{ checked: number; violations: string[] }> {
+export function colorContrastViolations(page: Page, selectors: string[]): Promise<{ checked: number; violations: string[] }> {
+  return axeViolations(page, selectors, { type: 'rule', values: ['color-contrast'] });
+}
+
+/** Every WCAG 2 A and AA rule of axe-core inside the nodes matching `selectors` (see {@link axeViolations}). */
+export function wcagViolations(page: Page, selectors: string[]): Promise<{ checked: number; violations: string[] }> {
+  return axeViolations(page, selectors, { type: 'tag', values: ['wcag2a', 'wcag2aa'] });
+}
+
+/** axe-core's rules chosen by `runOnly` inside the nodes matching `selectors`: violations as readable lines, and how many nodes were checked. */
+export async function axeViolations(page: Page, selectors: string[], runOnly: { type: 'rule' | 'tag'; values: string[] }): Promise<{ checked: number; violations: string[] }> {
   const injected = await page.evaluate(() => 'axe' in window);
   if (!injected) await page.evaluate(fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(async (selectors) => {
+  return page.evaluate(async ({ selectors, runOnly }) => {
     type Rule = { nodes: Array<{ target: string[]; html: string; any: Array<{ message: string }> }> };
     type Result = { violations: Rule[]; passes: Rule[] };
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<Result> } }).axe;
@@ -47,13 +57,13 @@ export async function colorContrastViolations(page: Page, selectors: string[]): 
     const height = document.body.style.height;
     document.body.style.height = '100vh';
     try {
-      const result = await axe.run({ include }, { runOnly: { type: 'rule', values: ['color-contrast'] } });
+      const result = await axe.run({ include }, { runOnly });
       const checked = result.violations.concat(result.passes).reduce((sum, rule) => sum + rule.nodes.length, 0);
-      return { checked, violations: result.violations.flatMap((violation) => violation.nodes.map((node) => `${node.target.join(' ')}: ${node.any.map((check) => check.message).join('; ')} — ${node.html.slice(0, 160)}`)) };
+      return { checked, violations: result.violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id} ${node.target.join(' ')}: ${node.any.map((check) => check.message).join('; ')} — ${node.html.slice(0, 160)}`)) };
     } finally {
       document.body.style.height = height;
     }
-  }, selectors);
+  }, { selectors, runOnly });
 }
 
 /**

@@ -334,14 +334,15 @@ function hoverLayers(group: ChartGroup, x: Record<string, unknown>, y: Record<st
       areaX('after'),
     ],
     params: [{ name: HOVER_PARAM, select: { type: 'point', fields: ['run', 'series', 'x'], on: { type: 'pointerover', markname: HOVER_MARKS.hits }, clear: 'pointerout', toggle: false } }],
-    mark: { type: 'rect', clip: true, opacity: 0, yOffset: HIT_ACROSS, y2Offset: -HIT_ACROSS },
+    // aria: false: invisible helpers, not content (axe: a graphics role needs a name).
+    mark: { type: 'rect', clip: true, opacity: 0, aria: false, yOffset: HIT_ACROSS, y2Offset: -HIT_ACROSS },
     encoding: { x: { ...x, field: 'hit_x0' }, x2: { field: 'hit_x1' }, y: { ...y, field: 'hit_y0' }, y2: { field: 'hit_y1' }, tooltip: tooltipFields },
   };
   const dot = {
     name: HOVER_LAYERS.dot,
     // A run hidden while its point is hovered (its hit area gone from under the pointer) loses its dot.
     transform: [{ filter: { param: HOVER_PARAM, empty: false } }, { filter: { not: { param: HIDDEN_PARAM, empty: false } } }],
-    mark: { type: 'point', clip: true, filled: true, size: 64, opacity: 1 },
+    mark: { type: 'point', clip: true, filled: true, size: 64, opacity: 1, aria: false },
     encoding: { x, y, color: colorEncoding(group) },
   };
   return [dot, hits];
