@@ -14,7 +14,7 @@ import type { LocalRunSource } from './types.js';
 export interface LiveSyncOptions {
   url: string;
   source: LocalRunSource;
-  /** How often to push, ms (default 2000). */
+  /** How often to push, ms (default 3000: a few seconds behind, few enough pushes that the training process hardly notices). */
   intervalMs?: number;
   /** How long to wait for a connection, ms (default 3000). */
   connectTimeoutMs?: number;
@@ -35,7 +35,7 @@ export interface LiveSync {
 const FATAL = new Set(['hub-permission', 'hub-schema-missing', 'hub-schema-newer', 'hub-conflict', 'hub-url', 'hub-auth', 'hub-encoding', 'hub-data']);
 
 export function startLiveSync(options: LiveSyncOptions): LiveSync {
-  const intervalMs = options.intervalMs ?? 2000;
+  const intervalMs = options.intervalMs ?? 3000;
   const warn = options.warn ?? ((line: string) => process.stderr.write(line));
   const { source } = options;
   let hub: Hub | null = null;

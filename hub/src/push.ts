@@ -146,9 +146,21 @@ export async function pushRun(hub: Hub, source: LocalRunSource, options: PushOpt
   }
 }
 
+/**
+ * How long a hub's schema, once checked, is taken as it was: a live run pushes every few seconds,
+ * and asking each time is one more round trip per push on the training process. A migration to
+ * a schema this code cannot use is noticed within this time.
+ */
+const SCHEMA_RECHECK_MS = 60_000;
+const schemaCheckedAt = new WeakMap<Hub, number>();
+
 async function pushOnce(hub: Hub, source: LocalRunSource, batchBytes: number, username: string, options: PushOptions): Promise<PushResult> {
   const initial = await hub.withClient(async (client) => {
-    await checkSchema(client, hub.label);
+    const checkedAt = schemaCheckedAt.get(hub);
+    if (checkedAt === undefined || Date.now() - checkedAt > SCHEMA_RECHECK_MS) {
+      await checkSchema(client, hub.label);
+      schemaCheckedAt.set(hub, Date.now());
+    }
     return readPosition(client, source.id);
   });
   let { from, seq } = await resumePoint(hub, source, initial);

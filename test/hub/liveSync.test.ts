@@ -76,8 +76,8 @@ describe('liveSync', () => {
     const live = start(dir, 12);
     delete process.env.TRAINBOOK_HUB;
     const id = await live.id;
-    await sleep(3000);
-    expect(hubPoints(id)).toBeGreaterThan(0);
+    // The first push comes one interval (3 s) after the start.
+    await expect.poll(() => hubPoints(id), { timeout: 10_000, interval: 250 }).toBeGreaterThan(0);
     pg.stop();
     await sleep(4000);
     pg.start();
