@@ -164,7 +164,7 @@ describe('the runs dashboard (real lab, server extension, Chromium)', () => {
   it('draws on the relative and wall-clock x axes', async () => {
     const { page } = browser;
     const tab = page.locator('.tb-Dashboard').first();
-    for (const [axis, title] of [['relative', 'seconds since start'], ['wall', 'time'], ['step', 'step']] as const) {
+    for (const [axis, title] of [['epoch', 'epoch'], ['relative', 'seconds since start'], ['wall', 'time'], ['step', 'step']] as const) {
       await tab.locator('.tb-DashCharts-xAxis').selectOption(axis);
       await expect.poll(() => tab.locator('.tb-DashChart[data-metric="loss"] .role-axis-title text').first().textContent()).toBe(title);
     }
@@ -238,4 +238,20 @@ describe('the runs dashboard (real lab, server extension, Chromium)', () => {
     expect(browser.errors).toEqual([]);
     expect(browser.external).toEqual([]);
   }, 120_000);
+
+  it("opens from the notebook's toolbar and from the runs panel too, each time a tab of its own", async () => {
+    const { page } = browser;
+    const tabs = page.locator('.lm-TabBar-tab', { hasText: 'Runs: mnist.ipynb' });
+    const before = await tabs.count();
+    await page.locator('.lm-TabBar-tab', { hasText: /^mnist\.ipynb$/ }).click();
+    await page.locator('.jp-NotebookPanel-toolbar [data-command="trainbook:open-dashboard"]').first().click();
+    await expect.poll(() => tabs.count(), { timeout: 20_000 }).toBe(before + 1);
+    await page.locator('.lm-TabBar-tab', { hasText: /^mnist\.ipynb$/ }).click();
+    await runCommand(page, 'Show Runs Panel');
+    await page.locator('#trainbook-runs .tb-RunsPanel-dashboard').click();
+    await expect.poll(() => tabs.count(), { timeout: 20_000 }).toBe(before + 2);
+    const newest = page.locator('.tb-Dashboard[data-notebooks="1"]:visible');
+    await expect.poll(() => newest.getAttribute('data-runs'), { timeout: 30_000 }).toBe('4');
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
 });

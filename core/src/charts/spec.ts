@@ -397,7 +397,8 @@ function withResumes(top: Record<string, unknown>, lines: Record<string, unknown
 export function resumeRuleLayers(marks: ReadonlyArray<{ run: string; step: number }>, theme: ChartTheme, withRun: boolean): Array<Record<string, unknown>> {
   const values = marks.filter((mark) => Number.isFinite(mark.step)).map((mark) => (withRun ? { x: mark.step, run: mark.run } : { x: mark.step }));
   if (values.length === 0) return [];
-  const color = theme.dark ? '#bbbbbb' : '#777777';
+  // Text: 4.5:1 at least on white (#707070) and on a dark panel (#bbbbbb).
+  const color = theme.dark ? '#bbbbbb' : '#707070';
   const x = { field: 'x', type: 'quantitative' };
   const tooltipFields = [...(withRun ? [{ field: 'run', type: 'nominal' }] : []), { field: 'x', type: 'quantitative', title: `${RESUMED_LABEL} at step` }];
   return [
