@@ -46,7 +46,7 @@ export async function axeViolations(page: Page, selectors: string[], runOnly: { 
   const injected = await page.evaluate(() => 'axe' in window);
   if (!injected) await page.evaluate(fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   return page.evaluate(async ({ selectors, runOnly }) => {
-    type Rule = { nodes: Array<{ target: string[]; html: string; any: Array<{ message: string }> }> };
+    type Rule = { id: string; nodes: Array<{ target: string[]; html: string; any: Array<{ message: string }> }> };
     type Result = { violations: Rule[]; passes: Rule[] };
     const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<Result> } }).axe;
     const include = selectors.filter((selector) => document.querySelector(selector) !== null).map((selector) => [selector]);
