@@ -48,15 +48,26 @@ describe('JupyterLab with trainbook (real lab, real tslab kernel, Chromium)', ()
     await expect.poll(() => page.locator('.tb-RunOutput [data-group="acc"]').count()).toBe(1);
     await screenshot(page, 'lab-example-notebook.png');
 
-    await page.keyboard.press('Control+s');
+    // The final picture of the charts (image/png) follows the completed payload: save until the file has both.
     const saved = path.join(root, 'train.ipynb');
-    await expect.poll(() => fs.readFileSync(saved, 'utf8').includes('"completed"'), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.keyboard.press('Control+s');
+          await page.waitForTimeout(500);
+          const text = fs.readFileSync(saved, 'utf8');
+          return text.includes('"completed"') && text.includes('"image/png"');
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(true);
     const notebook = JSON.parse(fs.readFileSync(saved, 'utf8'));
     const outputs = notebook.cells.flatMap((cell: { outputs?: Array<{ data?: Record<string, unknown> }> }) => cell.outputs ?? []);
     const runOutput = outputs.find((o: { data?: Record<string, unknown> }) => o.data?.[RUN_MIME]);
     expect(runOutput).toBeDefined();
-    expect(Object.keys(runOutput.data).sort()).toEqual([RUN_MIME, 'application/vnd.vegalite.v5+json', 'text/plain']);
-    expect(JSON.stringify(runOutput).length).toBeLessThan(100_000);
+    // The trainbook MIME type, the Vega-Lite fallback and a picture for viewers without either; no text/html.
+    expect(Object.keys(runOutput.data).sort()).toEqual([RUN_MIME, 'application/vnd.vegalite.v5+json', 'image/png', 'text/plain']);
+    expect(JSON.stringify(runOutput).length).toBeLessThan(150_000);
     const validate = spawnSync(VENV_PYTHON, ['-c', 'import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', saved], { encoding: 'utf8' });
     expect(validate.stdout.trim()).toBe('valid');
     // The run went to the notebook's sidecar store.

@@ -98,7 +98,8 @@ describe('trainbook worker (real PostgreSQL, real tslab kernels)', () => {
   it('runs a 4-point grid with 3 workers (one with --parallel 2), one killed -9 mid-job: every point ends with one completed run, the crashed attempt shows', async () => {
     const dir = tempDir();
     linkProject(dir);
-    writeNotebook(dir, { pause: 300, steps: 10 });
+    // 6 s a run: the live push (every 3 s) puts it on the hub while it still trains, so the kill lands mid-run.
+    writeNotebook(dir, { pause: 300, steps: 20 });
     const url = freshHub(dir);
     const sweep = queue(dir, url, ['--grid', 'lr=0.1,0.01', '--grid', 'batch=32,64', '--name', 'grid']);
 
