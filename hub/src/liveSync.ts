@@ -31,6 +31,13 @@ export interface LiveSync {
   readonly reachable: boolean | null;
 }
 
+/**
+ * The most event bytes one live batch reads and commits: a catch-up after a long outage goes in
+ * several transactions, each read and parsed in a few tens of ms, so the training loop (on the
+ * same thread) never stalls on one large read (`trainbook push` keeps 64 MiB batches).
+ */
+export const LIVE_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Errors that the next push cannot fix by itself: stop pushing, say why once. */
 const FATAL = new Set(['hub-permission', 'hub-schema-missing', 'hub-schema-newer', 'hub-conflict', 'hub-url', 'hub-auth', 'hub-encoding', 'hub-data']);
 
@@ -53,7 +60,7 @@ export function startLiveSync(options: LiveSyncOptions): LiveSync {
     if (inFlight) return inFlight;
     inFlight = (async () => {
       try {
-        await pushRun(getHub(), source);
+        await pushRun(getHub(), source, { batchBytes: LIVE_BATCH_BYTES });
         if (saidDown) warn(`trainbook: the hub ${getHub().label} is reachable again; run ${source.id} caught up.\n`);
         saidDown = false;
         reachable = true;
