@@ -20,8 +20,9 @@ import { currentChartTheme } from '../charts/theme.js';
 import { DashboardModel } from '../dashboard/model.js';
 import { KernelWatch } from '../experiments/kernelWatch.js';
 import { runsIcon } from '../icons.js';
+import { DEFAULT_POLL_SECONDS, followPollSeconds } from '../runs/pollSetting.js';
 import { ExperimentStore } from '../store/experimentStore.js';
-import { CommandIDs, EXPERIMENTS_PLUGIN_ID, IExperimentTracker, ITeamRuns } from '../tokens.js';
+import { CommandIDs, IExperimentTracker, ITeamRuns } from '../tokens.js';
 import { Dashboard } from '../widgets/dashboard/dashboard.js';
 import type { ReportPost } from '../widgets/dashboard/reportEndpoint.js';
 
@@ -79,7 +80,7 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
     const tracker = new WidgetTracker<MainAreaWidget<Dashboard>>({ namespace: NAMESPACE });
     const kernels = notebooks && experiments ? new KernelWatch(notebooks, experiments) : null;
     const post = serverReportPost(serviceManager.serverSettings);
-    let pollSeconds = 3;
+    let pollSeconds = DEFAULT_POLL_SECONDS;
 
     /** The kernel of an open notebook (nothing is known of notebooks that are not open). */
     const kernelOf = (path: string) => {
@@ -177,20 +178,12 @@ export const dashboardPlugin: JupyterFrontEndPlugin<void> = {
     }
     if (settingRegistry) {
       // The runs panel's refresh interval (the cell experiments' settings) is the dashboard's too.
-      void settingRegistry
-        .load(EXPERIMENTS_PLUGIN_ID)
-        .then((loaded) => {
-          const apply = (): void => {
-            const seconds = loaded.get('pollIntervalSeconds').composite;
-            pollSeconds = typeof seconds === 'number' ? seconds : 3;
-            tracker.forEach((widget) => {
-              widget.content.model.runs.pollSeconds = pollSeconds;
-            });
-          };
-          apply();
-          loaded.changed.connect(apply);
-        })
-        .catch(() => undefined);
+      followPollSeconds(settingRegistry, (seconds) => {
+        pollSeconds = seconds;
+        tracker.forEach((widget) => {
+          widget.content.model.runs.pollSeconds = seconds;
+        });
+      });
     }
   },
 };

@@ -10,8 +10,9 @@ import { ITranslator } from '@jupyterlab/translation';
 import { KernelWatch } from '../experiments/kernelWatch.js';
 import { runsIcon } from '../icons.js';
 import { RunsPanelModel } from '../runs/model.js';
+import { followPollSeconds } from '../runs/pollSetting.js';
 import { ExperimentStore } from '../store/experimentStore.js';
-import { CommandIDs, EXPERIMENTS_PLUGIN_ID, IExperimentTracker, IRunsPanel } from '../tokens.js';
+import { CommandIDs, IExperimentTracker, IRunsPanel } from '../tokens.js';
 import { RunsPanel } from '../widgets/panel.js';
 
 /** Makes `cellId` the active cell of `panel`, scrolls to it and brings the notebook forward. */
@@ -81,19 +82,7 @@ export const runsPanelPlugin: JupyterFrontEndPlugin<IRunsPanel> = {
     });
     const category = trans.__('trainbook');
     for (const command of [CommandIDs.showRuns, CommandIDs.refreshRuns, CommandIDs.compareRuns]) palette?.addItem({ command, category });
-    if (settings) {
-      void settings
-        .load(EXPERIMENTS_PLUGIN_ID)
-        .then((loaded) => {
-          const apply = (): void => {
-            const seconds = loaded.get('pollIntervalSeconds').composite;
-            model.pollSeconds = typeof seconds === 'number' ? seconds : 3;
-          };
-          apply();
-          loaded.changed.connect(apply);
-        })
-        .catch(() => undefined);
-    }
+    if (settings) followPollSeconds(settings, (seconds) => (model.pollSeconds = seconds));
     return model;
   },
 };
